@@ -1,0 +1,49 @@
+#include "binary.h"
+
+#include <stdlib.h>
+
+static _Atomic UWord live_binaries;
+
+Binary *binary_alloc(UWord size)
+{
+    Binary *b = malloc(sizeof *b + (size ? size : 1));
+    if (!b) return NULL;
+    atomic_init(&b->refc, 1);
+    b->flags = 0;
+    b->orig_size = size;
+    atomic_fetch_add_explicit(&live_binaries, 1, memory_order_relaxed);
+    return b;
+}
+
+void binary_ref(Binary *b) { atomic_fetch_add_explicit(&b->refc, 1, memory_order_relaxed); }
+
+void binary_release(Binary *b)
+{
+    if (atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel) == 1) {
+        free(b);
+        atomic_fetch_sub_explicit(&live_binaries, 1, memory_order_relaxed);
+    }
+}
+
+UWord binary_live_count(void) { return atomic_load_explicit(&live_binaries, memory_order_relaxed); }
+
+Term procbin_make(Term *hp, Binary *b, OffHeap *oh)
+{
+    ProcBin *pb = (ProcBin *)hp;
+    pb->header = make_header(PROC_BIN_WORDS - 1, HDR_REFC_BIN);
+    pb->size = b->orig_size;
+    pb->val = b;
+    pb->bytes = b->bytes;
+    pb->flags = 0;
+    pb->next = oh->first;
+    oh->first = pb;
+    oh->overhead += b->orig_size / sizeof(Term);
+    return make_boxed(hp);
+}
+
+void offheap_release(OffHeap *oh)
+{
+    for (ProcBin *pb = oh->first; pb; pb = pb->next) binary_release(pb->val);
+    oh->first = NULL;
+    oh->overhead = 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * binary.h — off-heap, reference-counted binary data (OTP's `Binary`).
+ *
+ * A Binary is shared by every ProcBin that points at it, across processes
+ * and literal areas; the count is atomic. The creator holds one reference.
+ * binary_live_count() counts Binaries not yet freed, so that tests can prove
+ * the absence of leaks.
+ */
+#ifndef CB_BINARY_H
+#define CB_BINARY_H
+
+#include <stdatomic.h>
+
+#include "term.h"
+
+struct Binary {
+    _Atomic UWord refc;
+    UWord flags;
+    UWord orig_size;
+    _Alignas(16) uint8_t bytes[];
+};
+
+/* Returns a Binary with refc 1, or NULL when out of memory. */
+Binary *binary_alloc(UWord size);
+void binary_ref(Binary *b);
+void binary_release(Binary *b);
+UWord binary_live_count(void);
+
+/* A list of off-heap objects owned by one heap (process or literal area):
+ * ProcBins chained through `next`. Releasing the owner releases them. */
+typedef struct OffHeap {
+    ProcBin *first;
+    UWord overhead; /* referenced off-heap bytes, in words */
+} OffHeap;
+
+/* Builds a ProcBin at hp (PROC_BIN_WORDS words) for b, links it into oh,
+ * and returns the binary term. Takes over the caller's reference to b. */
+Term procbin_make(Term *hp, Binary *b, OffHeap *oh);
+/* Drops the references held by every ProcBin on the list. */
+void offheap_release(OffHeap *oh);
+
+#endif

@@ -1,0 +1,40 @@
+-module(ets_set).
+-export([main/0]).
+
+main() ->
+    T = ets:new(fruit, [set, public]),
+    io:format("insert ~p~n", [ets:insert(T, [{apple, 3}, {banana, 5}, {cherry, 7}])]),
+    io:format("lookup ~p ~p~n", [ets:lookup(T, apple), ets:lookup(T, grape)]),
+    io:format("overwrite ~p ~p~n", [ets:insert(T, {apple, 30}), ets:lookup(T, apple)]),
+    io:format("insert_new ~p ~p~n", [ets:insert_new(T, {apple, 0}), ets:insert_new(T, {date, 1})]),
+    io:format("member ~p ~p~n", [ets:member(T, date), ets:member(T, zzz)]),
+    io:format("lookup_element ~p~n", [ets:lookup_element(T, banana, 2)]),
+    io:format("update_counter ~p ~p~n", [ets:update_counter(T, cherry, 10), ets:update_counter(T, cherry, {2, -100, 0, 0})]),
+    io:format("update_counter default ~p~n", [ets:update_counter(T, fig, 5, {fig, 100})]),
+    io:format("update_element ~p ~p~n", [ets:update_element(T, banana, {2, 55}), ets:lookup(T, banana)]),
+    io:format("size ~p~n", [ets:info(T, size)]),
+    io:format("tab2list ~p~n", [lists:sort(ets:tab2list(T))]),
+    io:format("delete ~p ~p~n", [ets:delete(T, apple), ets:lookup(T, apple)]),
+    io:format("take ~p ~p~n", [ets:take(T, date), ets:member(T, date)]),
+    io:format("foldl ~p~n", [ets:foldl(fun({_, V}, A) -> V + A end, 0, T)]),
+    io:format("info type ~p keypos ~p~n", [ets:info(T, type), ets:info(T, keypos)]),
+    N = ets:new(named_table_x, [named_table, set]),
+    ets:insert(named_table_x, {k, v}),
+    io:format("named ~p ~p~n", [N, ets:lookup(named_table_x, k)]),
+    io:format("whereis ~p~n", [ets:whereis(named_table_x) =/= undefined]),
+    K2 = ets:new(kp, [set, {keypos, 2}]),
+    ets:insert(K2, [{rec, key1, data}, {rec, key2, more}]),
+    io:format("keypos 2 ~p~n", [ets:lookup(K2, key2)]),
+    Big = ets:new(big, [set]),
+    ets:insert(Big, [{I, I * I} || I <- lists:seq(1, 10000)]),
+    io:format("big size ~p lookup ~p~n", [ets:info(Big, size), ets:lookup(Big, 9999)]),
+    io:format("big sum ~p~n", [ets:foldl(fun({_, V}, A) -> V + A end, 0, Big)]),
+    io:format("delete_all_objects ~p ~p~n", [ets:delete_all_objects(Big), ets:info(Big, size)]),
+    io:format("delete table ~p~n", [ets:delete(Big)]),
+    io:format("lookup deleted table ~p~n", [try ets:lookup(Big, 1) catch error:R -> R end]),
+    io:format("complex keys ~p~n", [begin
+                                        ets:insert(T, [{{tuple, key}, 1}, {[list, key], 2}, {<<"bin">>, 3}, {1.0, float}, {1, int}]),
+                                        [ets:lookup(T, K) || K <- [{tuple, key}, [list, key], <<"bin">>, 1, 1.0]]
+                                    end]),
+    io:format("insert bad ~p~n", [try ets:insert(T, {}) catch error:R2 -> R2 end]),
+    ok.

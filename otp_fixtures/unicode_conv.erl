@@ -1,0 +1,33 @@
+-module(unicode_conv).
+-export([main/0]).
+
+main() ->
+    Str = [$h, 233, $l, $l, 246, 32, 16#3B1, 16#3B2, 32, 16#20AC, 32, 16#1F600],
+    U8 = unicode:characters_to_binary(Str),
+    io:format("utf8 bytes ~w~n", [U8]),
+    io:format("byte_size ~w string:length ~w~n", [byte_size(U8), string:length(U8)]),
+    io:format("back ~w~n", [unicode:characters_to_list(U8)]),
+    io:format("utf16 ~w~n", [unicode:characters_to_binary(Str, unicode, utf16)]),
+    io:format("utf16 little ~w~n", [unicode:characters_to_binary([16#1F600], unicode, {utf16, little})]),
+    io:format("utf32 ~w~n", [unicode:characters_to_binary([16#20AC], unicode, utf32)]),
+    io:format("from utf16 ~w~n", [unicode:characters_to_list(<<0, 104, 216, 61, 222, 0>>, utf16)]),
+    io:format("latin1 -> utf8 ~w~n", [unicode:characters_to_binary(<<233, 224>>, latin1)]),
+    io:format("utf8 -> latin1 ~w~n", [unicode:characters_to_binary(<<195, 169>>, utf8, latin1)]),
+    io:format("not latin1 ~p~n", [unicode:characters_to_binary([16#20AC], unicode, latin1)]),
+    io:format("incomplete ~p~n", [unicode:characters_to_list(<<104, 195>>)]),
+    io:format("invalid ~p~n", [unicode:characters_to_list(<<104, 255, 105>>)]),
+    io:format("mixed list ~w~n", [unicode:characters_to_binary(["ab", <<"cd">>, [16#3B1]])]),
+    io:format("bom ~w ~p~n", [unicode:encoding_to_bom(utf8), unicode:bom_to_encoding(<<16#FE, 16#FF, 0>>)]),
+    io:format("~~ts list ~ts~n", [[104, 233]]),
+    io:format("~~ts binary ~ts~n", [U8]),
+    io:format("~~tp ~tp~n", [U8]),
+    io:format("~~p ~p~n", [U8]),
+    io:format("uppercase ~w~n", [unicode:characters_to_list(string:uppercase(U8))]),
+    io:format("reverse graphemes ~w~n", [string:reverse(unicode:characters_to_list(<<"ab"/utf8, 16#301/utf8, "c">>))]),
+    io:format("normalize nfc ~w~n", [unicode:characters_to_nfc_list([$e, 16#301])]),
+    io:format("normalize nfd ~w~n", [unicode:characters_to_nfd_list([233])]),
+    io:format("io_lib ~w~n", [io_lib:format("~ts", [[16#3B1]])]),
+    io:format("string:split bin ~p~n", [string:split(<<"a,b,c">>, ",", all)]),
+    io:format("string:trim bin ~p~n", [string:trim(<<"  x  ">>)]),
+    io:format("printable_unicode_list ~w ~w~n", [io_lib:printable_unicode_list([16#3B1]), io_lib:printable_latin1_list([16#3B1])]),
+    ok.
