@@ -47,3 +47,40 @@ void offheap_release(OffHeap *oh)
     oh->first = NULL;
     oh->overhead = 0;
 }
+
+/* Follows a sub binary to the binary that holds its bytes. */
+static const uint8_t *base_bytes(Term bin)
+{
+    const Term *obj = boxed_ptr(bin);
+    switch (header_subtag(obj[0])) {
+    case HDR_HEAP_BIN: return (const uint8_t *)(obj + 2);
+    case HDR_REFC_BIN: return ((const ProcBin *)obj)->bytes;
+    default: return NULL;
+    }
+}
+
+UWord binary_bit_size(Term bin)
+{
+    const Term *obj = boxed_ptr(bin);
+    if (header_subtag(obj[0]) == HDR_SUB_BIN) {
+        const SubBin *sb = (const SubBin *)obj;
+        return sb->size * 8 + (sb->bit_info & 0xFF);
+    }
+    return obj[1] * 8;
+}
+
+bool binary_bytes(Term bin, const uint8_t **bytes, size_t *size)
+{
+    const Term *obj = boxed_ptr(bin);
+    if (header_subtag(obj[0]) != HDR_SUB_BIN) {
+        *bytes = base_bytes(bin);
+        *size = obj[1];
+        return true;
+    }
+    const SubBin *sb = (const SubBin *)obj;
+    unsigned bitsize = sb->bit_info & 0xFF, bitoffs = (sb->bit_info >> 8) & 0xFF;
+    if (bitsize || bitoffs) return false;
+    *bytes = base_bytes(sb->orig) + sb->offs;
+    *size = sb->size;
+    return true;
+}

@@ -33,6 +33,12 @@ typedef struct OffHeap {
     UWord overhead; /* referenced off-heap bytes, in words */
 } OffHeap;
 
+/* The bytes of a byte-aligned binary (heap, refc or sub binary); false
+ * for a bitstring whose size or offset is not whole bytes. */
+bool binary_bytes(Term bin, const uint8_t **bytes, size_t *size);
+/* The size in bits of any binary or bitstring. */
+UWord binary_bit_size(Term bin);
+
 /* Builds a ProcBin at hp (PROC_BIN_WORDS words) for b, links it into oh,
  * and returns the binary term. Takes over the caller's reference to b. */
 Term procbin_make(Term *hp, Binary *b, OffHeap *oh);

@@ -547,7 +547,7 @@ static bool build_term(reader *r, term_sink *sink, size_t words, Term *out)
     builder b = { .r = r, .sink = sink };
     b.hp = words ? sink_alloc(sink, words) : NULL;
     if (words && !b.hp) return fail(r, r->pos, "out of memory", "%zu words", words);
-    b.hp_end = b.hp + words;
+    b.hp_end = b.hp ? b.hp + words : NULL;
     Term *slot = out;
     bool ok = true;
     while (ok && slot) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <xxhash.h>
 
+void (*export_init_hook)(Export *e);
+
 static struct {
     pthread_mutex_t lock;
     Export **slots;
@@ -54,6 +56,8 @@ Export *export_put(Term m, Term f, uint32_t a)
         e->module = m;
         e->function = f;
         e->arity = a;
+        if (export_init_hook) export_init_hook(e);
+        atomic_store_explicit(&e->address, e->trampoline, memory_order_release);
         *slot = e;
         table.count++;
     }

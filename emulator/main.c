@@ -12,23 +12,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <unistd.h>
+
 #include "atom.h"
 #include "beam_module.h"
+#include "bif.h"
+#include "cbeam_config.h"
 #include "disasm.h"
+#include "emu.h"
+#include "literal.h"
+#include "scheduler.h"
 #include "strbuf.h"
+#include "term_build.h"
 
 #define CBEAM_VERSION "0.1.0"
 
 static void usage(FILE *out)
 {
-    fputs("usage: cbeam disasm FILE.beam...\n"
-          "       cbeam check [--md5] FILE.beam...\n"
-          "       cbeam [-noshell] [-pa DIR]... [-s MOD [FUN [ARG...]]]... (erl's flags)\n"
+    fputs("usage: cbeam [erl flags]                run Erlang code, as erl does\n"
+          "       cbeam disasm FILE.beam...        print each module's generic instructions\n"
+          "       cbeam check [--md5] FILE.beam... load each file and report what is wrong\n"
           "\n"
-          "  disasm   print the generic instruction stream of each module, in the\n"
-          "           text that tools/beam-disasm-text prints from OTP's beam_disasm\n"
-          "  check    load each file and report what is wrong with it; with --md5,\n"
-          "           print each module's name and its module_info(md5) in hex\n"
+          "erl flags (erl's meaning):\n"
+          "  -noshell, -noinput        accepted: cbeam has no shell\n"
+          "  -pa DIR..., -pz DIR...    add directories to the front / end of the code path\n"
+          "  -s MOD [FUN [ARG...]]     call MOD:FUN([ARG...]) (atoms), FUN defaults to start\n"
+          "  -run MOD [FUN [ARG...]]   the same with the arguments as strings\n"
+          "  -eval EXPR                evaluate EXPR with erl_eval\n"
+          "  -extra ARG...             the rest are plain arguments (init:get_plain_arguments/0)\n"
+          "  -FLAG VALUE...            any other flag is a user flag (init:get_argument/1)\n"
+          "cbeam's own flags:\n"
+          "  +otp_lib DIR              OTP's lib directory (default " CBEAM_OTP_LIB_DIR ",\n"
+          "                            or $CBEAM_OTP_LIB)\n"
+          "\n"
+          "  disasm   the text that tools/beam-disasm-text prints from OTP's beam_disasm\n"
+          "  check    with --md5, print each module's name and module_info(md5) in hex\n"
           "  --help, --version\n",
           out);
 }
@@ -83,6 +102,180 @@ static int cmd_check(int argc, char **argv)
     return with_each_module(argc - md5, argv + md5, print_md5, &md5);
 }
 
+/* --- running code ("direct mode") ----------------------------------------- */
+
+typedef struct run_options {
+    const char **pa, **pz;
+    size_t npa, npz;
+    const char *otp_lib;
+    /* The boot term's parts, built in `lits`. */
+    literal_area lits;
+    Term start, args, plain;
+} run_options;
+
+static Term *opt_alloc(run_options *o, size_t words)
+{
+    Term *hp = sink_alloc(&o->lits.sink, words);
+    if (!hp) {
+        fputs("cbeam: out of memory\n", stderr);
+        exit(1);
+    }
+    return hp;
+}
+
+static Term opt_string(run_options *o, const char *s)
+{
+    size_t n = strlen(s);
+    Term *hp = opt_alloc(o, 2 * n + 1);
+    Term list = NIL;
+    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
+    return list;
+}
+
+static Term opt_atom(const char *s)
+{
+    Term a;
+    if (atom_put(s, strlen(s), &a) != ATOM_OK) {
+        fprintf(stderr, "cbeam: '%s' is not a valid atom\n", s);
+        exit(1);
+    }
+    return a;
+}
+
+/* Appends to a list kept in reverse. */
+static Term opt_push(run_options *o, Term rev, Term item) { return cons(opt_alloc(o, 2), item, rev); }
+
+static Term opt_reverse(run_options *o, Term rev)
+{
+    Term list = NIL;
+    for (; term_is_list(rev); rev = list_tail(rev)) list = opt_push(o, list, list_head(rev));
+    return list;
+}
+
+static bool is_flag(const char *a) { return a[0] == '-' || a[0] == '+'; }
+
+/* Parses erl's command line into o; exits on a flag it does not know. */
+static void parse_run_args(run_options *o, int argc, char **argv)
+{
+    Term start = NIL, args = NIL, plain = NIL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-extra") == 0) {
+            for (i++; i < argc; i++) plain = opt_push(o, plain, opt_string(o, argv[i]));
+            break;
+        }
+        if (strcmp(a, "-noshell") == 0 || strcmp(a, "-noinput") == 0) continue;
+        if (strcmp(a, "-pa") == 0 || strcmp(a, "-pz") == 0) {
+            for (; i + 1 < argc && !is_flag(argv[i + 1]); i++) {
+                if (a[2] == 'a') o->pa[o->npa++] = argv[i + 1];
+                else o->pz[o->npz++] = argv[i + 1];
+            }
+            continue;
+        }
+        if (strcmp(a, "-s") == 0 || strcmp(a, "-run") == 0) {
+            bool strings = a[1] == 'r';
+            Term mfa = NIL;
+            int k = 0;
+            for (; i + 1 < argc && !is_flag(argv[i + 1]); i++, k++)
+                mfa = opt_push(o, mfa, k < 2 || !strings ? opt_atom(argv[i + 1]) : opt_string(o, argv[i + 1]));
+            if (k == 0) {
+                fprintf(stderr, "cbeam: %s needs a module\n", a);
+                exit(1);
+            }
+            Term item = tuple2(opt_alloc(o, 3), opt_atom(strings ? "run" : "s"), opt_reverse(o, mfa));
+            start = opt_push(o, start, item);
+            continue;
+        }
+        if (strcmp(a, "-eval") == 0) {
+            if (i + 1 >= argc) {
+                fputs("cbeam: -eval needs an expression\n", stderr);
+                exit(1);
+            }
+            Term item = tuple2(opt_alloc(o, 3), opt_atom("eval"), opt_string(o, argv[++i]));
+            start = opt_push(o, start, item);
+            continue;
+        }
+        if (strcmp(a, "+otp_lib") == 0 && i + 1 < argc) {
+            o->otp_lib = argv[++i];
+            continue;
+        }
+        if (a[0] == '-' && a[1]) {
+            /* A user flag: init:get_argument(flag) -> {ok, [[Values]]}. */
+            Term values = NIL;
+            for (; i + 1 < argc && !is_flag(argv[i + 1]); i++) values = opt_push(o, values, opt_string(o, argv[i + 1]));
+            Term item = tuple2(opt_alloc(o, 3), opt_atom(a + 1), opt_reverse(o, values));
+            args = opt_push(o, args, item);
+            continue;
+        }
+        fprintf(stderr, "cbeam: unknown flag '%s' (see cbeam --help)\n", a);
+        exit(1);
+    }
+    o->start = opt_reverse(o, start);
+    o->args = opt_reverse(o, args);
+    o->plain = opt_reverse(o, plain);
+}
+
+static int cmp_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* runtime, -pa dirs, ".", every OTP lib/APP/ebin, -pz dirs. */
+static size_t build_code_path(const run_options *o, char **path, size_t cap)
+{
+    size_t n = 0;
+    const char *runtime = getenv("CBEAM_RUNTIME_DIR");
+    path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
+    for (size_t i = 0; i < o->npa; i++) path[n++] = strdup(o->pa[i]);
+    path[n++] = strdup(".");
+    DIR *d = opendir(o->otp_lib);
+    if (d) {
+        size_t first = n;
+        struct dirent *ent;
+        while ((ent = readdir(d)) && n + o->npz < cap) {
+            if (ent->d_name[0] == '.') continue;
+            strbuf sb = STRBUF_INIT;
+            sb_printf(&sb, "%s/%s/ebin", o->otp_lib, ent->d_name);
+            if (access(sb_str(&sb), R_OK) == 0) path[n++] = strdup(sb_str(&sb));
+            sb_free(&sb);
+        }
+        closedir(d);
+        qsort(path + first, n - first, sizeof *path, cmp_strings);
+    } else {
+        fprintf(stderr, "cbeam: cannot read OTP's lib directory %s (set +otp_lib or CBEAM_OTP_LIB)\n", o->otp_lib);
+    }
+    for (size_t i = 0; i < o->npz; i++) path[n++] = strdup(o->pz[i]);
+    return n;
+}
+
+static int run_erlang(int argc, char **argv)
+{
+    run_options o = { 0 };
+    o.pa = calloc((size_t)argc, sizeof *o.pa);
+    o.pz = calloc((size_t)argc, sizeof *o.pz);
+    const char *env_lib = getenv("CBEAM_OTP_LIB");
+    o.otp_lib = env_lib ? env_lib : CBEAM_OTP_LIB_DIR;
+    literal_area_init(&o.lits);
+    parse_run_args(&o, argc, argv);
+    char *path[1024];
+    size_t npath = build_code_path(&o, path, 1024 - 8);
+    module_table_init((const char *const *)path, npath);
+    emu_init();
+    static Scheduler sd;
+    sched_init(&sd, 1);
+    Term boot = tuple3(opt_alloc(&o, 4), o.start, o.args, o.plain);
+    Term boot_args = cons(opt_alloc(&o, 2), boot, NIL);
+    if (!process_spawn(&sd, NULL, am_init, am_boot, boot_args)) {
+        fputs("cbeam: cannot start the first process\n", stderr);
+        return 1;
+    }
+    literal_area_free(&o.lits);
+    process_main(&sd);
+    fflush(stdout);
+    fflush(stderr);
+    for (size_t i = 0; i < npath; i++) free(path[i]);
+    free(o.pa);
+    free(o.pz);
+    return atomic_load(&vm.exit_status);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -100,11 +293,7 @@ int main(int argc, char **argv)
     atom_init(0);
     if (strcmp(argv[1], "disasm") == 0) return cmd_disasm(argc - 2, argv + 2);
     if (strcmp(argv[1], "check") == 0) return cmd_check(argc - 2, argv + 2);
-    if (argv[1][0] == '-' || argv[1][0] == '+') {
-        fputs("cbeam: running Erlang code needs the emulator, which this build does not have yet "
-              "(the loader and disassembler are all that exist)\n", stderr);
-        return 1;
-    }
+    if (argv[1][0] == '-' || argv[1][0] == '+') return run_erlang(argc, argv);
     fprintf(stderr, "cbeam: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 1;

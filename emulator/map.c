@@ -15,6 +15,8 @@
 #include <xxhash.h>
 
 #include "atom.h"
+#include "exception.h"
+#include "term_build.h"
 #include "term_order.h"
 
 #define HASH_BITS_PER_LEVEL 4
@@ -217,18 +219,27 @@ size_t map_size(Term map)
     return (size_t)boxed_ptr(map)[1];
 }
 
-static Term flatmap_get(const Term *m, Term key)
+/* Binary search in the sorted keys: true with *pos = the key's index, or
+ * false with *pos = where it would be inserted. */
+static bool flatmap_find(const Term *m, Term key, size_t *pos)
 {
     size_t lo = 0, hi = (size_t)m[1];
     const Term *keys = tuple_elements(m[2]);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = term_compare_exact(key, keys[mid]);
-        if (c == 0) return m[3 + mid];
+        if (c == 0) { *pos = mid; return true; }
         if (c < 0) hi = mid;
         else lo = mid + 1;
     }
-    return THE_NON_VALUE;
+    *pos = lo;
+    return false;
+}
+
+static Term flatmap_get(const Term *m, Term key)
+{
+    size_t pos;
+    return flatmap_find(m, key, &pos) ? m[3 + pos] : THE_NON_VALUE;
 }
 
 static Term collision_get(Term tuple, Term key)
@@ -452,4 +463,540 @@ Term map_from_pairs(term_sink *sink, const Term *keys, const Term *values, size_
     Term map = unique <= MAP_SMALL_LIMIT ? build_flatmap(sink, p, unique) : build_hamt(sink, p, unique);
     free(p);
     return map;
+}
+
+/* --- updating maps on a process heap -------------------------------------------
+ * Every function below allocates with HAlloc (never collects) and leaves its
+ * arguments untouched: results share every unchanged part with them. A
+ * HAMT update copies only the nodes on the path to the key, and keeps the
+ * canonical shape build_node makes (a key sits in the shallowest node
+ * where its slot is its own; only the head may have a single leaf child),
+ * so equal maps have equal tries however they were made. */
+
+typedef struct heap_sink { term_sink sink; Process *p; } heap_sink;
+
+static Term *heap_sink_alloc(term_sink *sink, size_t words)
+{
+    return HAlloc(((heap_sink *)sink)->p, words);
+}
+
+static heap_sink heap_sink_of(Process *p)
+{
+    return (heap_sink){ { heap_sink_alloc, &p->off_heap }, p };
+}
+
+static Term out_of_memory(Process *p) { return raise_error(p, EXC_SYSTEM_LIMIT, NIL); }
+
+static bool is_flatmap(Term map) { return map_header_kind(boxed_header(map)) == MAP_KIND_FLAT; }
+
+/* A built map, or the out-of-memory exception if building failed. */
+static Term built(Process *p, Term map) { return map == THE_NON_VALUE ? out_of_memory(p) : map; }
+
+/* --- flatmaps --- */
+
+static Term flatmap_set_value(Process *p, Term map, size_t pos, Term value)
+{
+    const Term *m = boxed_ptr(map);
+    if (m[3 + pos] == value) return map;
+    size_t words = 3 + (size_t)m[1];
+    Term *hp = HAlloc(p, words);
+    if (!hp) return out_of_memory(p);
+    memcpy(hp, m, words * sizeof(Term)); /* the keys tuple is shared */
+    hp[3 + pos] = value;
+    return make_boxed(hp);
+}
+
+/* The 33 pairs of a full flatmap plus a new key at pos, as a HAMT. */
+static Term flatmap_grow(Process *p, const Term *m, size_t pos, Term key, Term value)
+{
+    pair pairs[MAP_SMALL_LIMIT + 1];
+    const Term *keys = tuple_elements(m[2]);
+    for (size_t i = 0, out = 0; out <= MAP_SMALL_LIMIT; out++) {
+        if (out == pos) pairs[out] = (pair){ key, value, out, 0 };
+        else { pairs[out] = (pair){ keys[i], m[3 + i], out, 0 }; i++; }
+    }
+    heap_sink sink = heap_sink_of(p);
+    return built(p, build_hamt(&sink.sink, pairs, MAP_SMALL_LIMIT + 1));
+}
+
+static Term flatmap_insert(Process *p, Term map, size_t pos, Term key, Term value)
+{
+    const Term *m = boxed_ptr(map);
+    size_t n = (size_t)m[1];
+    if (n == MAP_SMALL_LIMIT) return flatmap_grow(p, m, pos, key, value);
+    Term *hp = HAlloc(p, 4 + 2 * (n + 1));
+    if (!hp) return out_of_memory(p);
+    const Term *keys = tuple_elements(m[2]);
+    Term *tuple = hp + 3 + n + 1;
+    hp[0] = make_flatmap_header((unsigned)n + 1);
+    hp[1] = n + 1;
+    hp[2] = make_boxed(tuple);
+    tuple[0] = make_header(n + 1, HDR_TUPLE);
+    memcpy(tuple + 1, keys, pos * sizeof(Term));
+    memcpy(hp + 3, m + 3, pos * sizeof(Term));
+    tuple[1 + pos] = key;
+    hp[3 + pos] = value;
+    memcpy(tuple + 2 + pos, keys + pos, (n - pos) * sizeof(Term));
+    memcpy(hp + 4 + pos, m + 3 + pos, (n - pos) * sizeof(Term));
+    return make_boxed(hp);
+}
+
+static Term flatmap_put(Process *p, Term map, Term key, Term value, bool exact)
+{
+    size_t pos;
+    if (flatmap_find(boxed_ptr(map), key, &pos)) return flatmap_set_value(p, map, pos, value);
+    if (exact) return raise_error(p, EXC_BADKEY, key);
+    return flatmap_insert(p, map, pos, key, value);
+}
+
+static Term flatmap_remove(Process *p, Term map, Term key)
+{
+    const Term *m = boxed_ptr(map);
+    size_t pos, n = (size_t)m[1];
+    if (!flatmap_find(m, key, &pos)) return map;
+    Term *hp = HAlloc(p, 4 + 2 * (n - 1));
+    if (!hp) return out_of_memory(p);
+    const Term *keys = tuple_elements(m[2]);
+    Term *tuple = hp + 3 + n - 1;
+    hp[0] = make_flatmap_header((unsigned)n - 1);
+    hp[1] = n - 1;
+    hp[2] = make_boxed(tuple);
+    tuple[0] = make_header(n - 1, HDR_TUPLE);
+    memcpy(tuple + 1, keys, pos * sizeof(Term));
+    memcpy(hp + 3, m + 3, pos * sizeof(Term));
+    memcpy(tuple + 1 + pos, keys + pos + 1, (n - pos - 1) * sizeof(Term));
+    memcpy(hp + 3 + pos, m + 4 + pos, (n - pos - 1) * sizeof(Term));
+    return make_boxed(hp);
+}
+
+/* --- HAMT paths --- */
+
+/* A key's hash, recomputed lazily when a level needs the next salt. */
+typedef struct key_hash { Term key; unsigned salt; uint32_t hash; } key_hash;
+
+static key_hash key_hash_of(Term key) { return (key_hash){ key, 0, map_hash(key, 0) }; }
+
+static unsigned key_slot(key_hash *kh, unsigned level)
+{
+    unsigned salt = level / LEVELS_PER_SALT;
+    if (salt != kh->salt) {
+        kh->hash = map_hash(kh->key, salt);
+        kh->salt = salt;
+    }
+    return hash_slot(kh->hash, level);
+}
+
+/* The nodes from the head down to the one whose slot for the key holds a
+ * leaf, a collision node or nothing; node[i] is at level i. */
+typedef struct hamt_path {
+    const Term *node[MAP_HAMT_MAX_LEVEL];
+    unsigned slot[MAP_HAMT_MAX_LEVEL];
+    unsigned depth;
+} hamt_path;
+
+static unsigned child_index(unsigned bitmap, unsigned slot)
+{
+    return (unsigned)__builtin_popcount(bitmap & ((1u << slot) - 1));
+}
+
+/* Walks down for kh; returns what the last node's slot holds, or
+ * THE_NON_VALUE if it is empty. */
+static Term hamt_descend(Term map, key_hash *kh, hamt_path *path)
+{
+    const Term *node = boxed_ptr(map);
+    for (unsigned level = 0;; level++) {
+        unsigned slot = key_slot(kh, level), bitmap = node_bitmap(node);
+        path->node[level] = node;
+        path->slot[level] = slot;
+        path->depth = level + 1;
+        if (!(bitmap & (1u << slot))) return THE_NON_VALUE;
+        Term child = node_children(node)[child_index(bitmap, slot)];
+        if (term_is_list(child) || is_collision_node(child)) return child;
+        node = boxed_ptr(child);
+    }
+}
+
+static Term node_header(bool head, unsigned bitmap)
+{
+    if (!head) return make_map_header(MAP_KIND_NODE_BITMAP, bitmap);
+    return make_map_header(bitmap == 0xFFFFu ? MAP_KIND_HEAD_ARRAY : MAP_KIND_HEAD_BITMAP, bitmap);
+}
+
+/* A copy of node whose slot holds child: set, inserted if the slot was
+ * empty, or removed if child is THE_NON_VALUE. NULL when out of memory. */
+static Term *node_with(Process *p, const Term *node, unsigned slot, Term child)
+{
+    bool head = map_header_kind(node[0]) != MAP_KIND_NODE_BITMAP;
+    size_t fixed = head ? 2 : 1;
+    unsigned bitmap = node_bitmap(node), bit = 1u << slot;
+    unsigned now = child == THE_NON_VALUE ? bitmap & ~bit : bitmap | bit;
+    unsigned n = (unsigned)__builtin_popcount(bitmap), m = (unsigned)__builtin_popcount(now);
+    unsigned at = child_index(bitmap, slot);
+    Term *hp = HAlloc(p, fixed + m);
+    if (!hp) return NULL;
+    hp[0] = node_header(head, now);
+    if (head) hp[1] = node[1];
+    const Term *from = node + fixed;
+    Term *to = hp + fixed;
+    memcpy(to, from, at * sizeof(Term));
+    if (m < n) {
+        memcpy(to + at, from + at + 1, (n - at - 1) * sizeof(Term));
+    } else {
+        to[at] = child;
+        size_t rest = m > n ? n - at : n - at - 1;
+        memcpy(to + at + 1, from + (m > n ? at : at + 1), rest * sizeof(Term));
+    }
+    return hp;
+}
+
+/* Copies path->node[0..depth) bottom-up, the bottom one with `child` in its
+ * slot; the new head gets `size`. */
+static Term rebuild_path(Process *p, const hamt_path *path, unsigned depth, Term child, UWord size)
+{
+    for (unsigned level = depth; level-- > 0;) {
+        Term *hp = node_with(p, path->node[level], path->slot[level], child);
+        if (!hp) return out_of_memory(p);
+        if (level == 0) hp[1] = size;
+        child = make_boxed(hp);
+    }
+    return child;
+}
+
+/* --- HAMT insertion --- */
+
+static Term new_leaf(Process *p, Term key, Term value)
+{
+    Term *hp = HAlloc(p, 2);
+    return hp ? cons(hp, key, value) : THE_NON_VALUE;
+}
+
+/* The subtrie at `level` for two leaves whose keys share every hash bit
+ * above it. */
+static Term two_leaf_trie(Process *p, Term a, key_hash *ha, Term b, key_hash *hb, unsigned level)
+{
+    if (level == MAP_HAMT_MAX_LEVEL) {
+        Term *hp = HAlloc(p, 3);
+        if (!hp) return THE_NON_VALUE;
+        bool a_first = term_compare_exact(list_head(a), list_head(b)) < 0;
+        return tuple2(hp, a_first ? a : b, a_first ? b : a);
+    }
+    unsigned sa = key_slot(ha, level), sb = key_slot(hb, level);
+    if (sa == sb) {
+        Term child = two_leaf_trie(p, a, ha, b, hb, level + 1);
+        Term *hp = child == THE_NON_VALUE ? NULL : HAlloc(p, 2);
+        if (!hp) return THE_NON_VALUE;
+        hp[0] = make_map_header(MAP_KIND_NODE_BITMAP, 1u << sa);
+        hp[1] = child;
+        return make_boxed(hp);
+    }
+    Term *hp = HAlloc(p, 3);
+    if (!hp) return THE_NON_VALUE;
+    hp[0] = make_map_header(MAP_KIND_NODE_BITMAP, (1u << sa) | (1u << sb));
+    hp[1] = sa < sb ? a : b;
+    hp[2] = sa < sb ? b : a;
+    return make_boxed(hp);
+}
+
+/* A copy of the collision node with leaf put in key order (replacing the
+ * leaf of an equal key). */
+static Term collision_with(Process *p, Term tuple, Term leaf)
+{
+    UWord n = tuple_arity(tuple), at = 0;
+    const Term *leaves = tuple_elements(tuple);
+    int c = 1;
+    while (at < n && (c = term_compare_exact(list_head(leaves[at]), list_head(leaf))) < 0) at++;
+    bool replace = at < n && c == 0;
+    UWord m = replace ? n : n + 1;
+    Term *hp = HAlloc(p, 1 + m);
+    if (!hp) return THE_NON_VALUE;
+    hp[0] = make_header(m, HDR_TUPLE);
+    memcpy(hp + 1, leaves, at * sizeof(Term));
+    hp[1 + at] = leaf;
+    UWord skip = replace ? at + 1 : at;
+    memcpy(hp + 2 + at, leaves + skip, (n - skip) * sizeof(Term));
+    return make_boxed(hp);
+}
+
+static Term hamt_put(Process *p, Term map, Term key, Term value, bool exact)
+{
+    key_hash kh = key_hash_of(key);
+    hamt_path path;
+    Term old = hamt_descend(map, &kh, &path);
+    UWord size = map_size(map);
+    Term found = old == THE_NON_VALUE ? THE_NON_VALUE
+               : term_is_list(old) ? (term_eq_exact(list_head(old), key) ? old : THE_NON_VALUE)
+               : THE_NON_VALUE;
+    if (old != THE_NON_VALUE && is_collision_node(old)) {
+        for (UWord i = 0; i < tuple_arity(old) && found == THE_NON_VALUE; i++)
+            if (term_eq_exact(list_head(tuple_elements(old)[i]), key)) found = tuple_elements(old)[i];
+    }
+    if (found == THE_NON_VALUE && exact) return raise_error(p, EXC_BADKEY, key);
+    if (found != THE_NON_VALUE && list_tail(found) == value) return map;
+    /* An existing key keeps its own term (0.0 stays 0.0 when -0.0 is put). */
+    Term leaf = new_leaf(p, found != THE_NON_VALUE ? list_head(found) : key, value);
+    if (leaf == THE_NON_VALUE) return out_of_memory(p);
+    Term child = leaf;
+    if (old != THE_NON_VALUE && is_collision_node(old)) {
+        child = collision_with(p, old, leaf);
+    } else if (old != THE_NON_VALUE && found == THE_NON_VALUE) {
+        key_hash other = key_hash_of(list_head(old));
+        child = two_leaf_trie(p, old, &other, leaf, &kh, path.depth);
+    }
+    if (child == THE_NON_VALUE) return out_of_memory(p);
+    return rebuild_path(p, &path, path.depth, child, found == THE_NON_VALUE ? size + 1 : size);
+}
+
+/* --- HAMT removal --- */
+
+typedef struct without_key { pair *pairs; size_t n; Term key; } without_key;
+
+static bool collect_other_pairs(Term key, Term value, void *arg)
+{
+    without_key *w = arg;
+    if (term_eq_exact(key, w->key)) return true;
+    w->pairs[w->n] = (pair){ key, value, w->n, 0 };
+    w->n++;
+    return true;
+}
+
+/* A HAMT of MAP_SMALL_LIMIT + 1 keys minus one of them: a flatmap. */
+static Term hamt_shrink(Process *p, Term map, Term key)
+{
+    pair pairs[MAP_SMALL_LIMIT + 1];
+    without_key w = { pairs, 0, key };
+    map_foreach(map, collect_other_pairs, &w);
+    qsort(pairs, w.n, sizeof *pairs, compare_pairs);
+    heap_sink sink = heap_sink_of(p);
+    return built(p, build_flatmap(&sink.sink, pairs, w.n));
+}
+
+/* The collision node without key's leaf: a smaller tuple, or the one
+ * leaf left. */
+static Term collision_without(Process *p, Term tuple, UWord at)
+{
+    UWord n = tuple_arity(tuple);
+    const Term *leaves = tuple_elements(tuple);
+    if (n == 2) return leaves[1 - at];
+    Term *hp = HAlloc(p, n);
+    if (!hp) return THE_NON_VALUE;
+    hp[0] = make_header(n - 1, HDR_TUPLE);
+    memcpy(hp + 1, leaves, at * sizeof(Term));
+    memcpy(hp + 1 + at, leaves + at + 1, (n - at - 1) * sizeof(Term));
+    return make_boxed(hp);
+}
+
+/* The one other child of a node below the head, if replacing its slot's
+ * child by `child` leaves it with a single leaf, which then takes the
+ * node's place in its parent; else THE_NON_VALUE. */
+static Term collapsed(const Term *node, unsigned slot, Term child)
+{
+    unsigned bitmap = node_bitmap(node);
+    unsigned n = (unsigned)__builtin_popcount(bitmap);
+    if (child != THE_NON_VALUE) return n == 1 && term_is_list(child) ? child : THE_NON_VALUE;
+    if (n != 2) return THE_NON_VALUE;
+    Term other = node_children(node)[child_index(bitmap, slot) == 0 ? 1 : 0];
+    return term_is_list(other) ? other : THE_NON_VALUE;
+}
+
+static Term hamt_remove(Process *p, Term map, Term key)
+{
+    key_hash kh = key_hash_of(key);
+    hamt_path path;
+    Term old = hamt_descend(map, &kh, &path);
+    if (old == THE_NON_VALUE) return map;
+    UWord at = 0;
+    if (term_is_list(old)) {
+        if (!term_eq_exact(list_head(old), key)) return map;
+    } else {
+        while (at < tuple_arity(old) && !term_eq_exact(list_head(tuple_elements(old)[at]), key)) at++;
+        if (at == tuple_arity(old)) return map;
+    }
+    if (map_size(map) == MAP_SMALL_LIMIT + 1) return hamt_shrink(p, map, key);
+    Term child = THE_NON_VALUE;
+    if (!term_is_list(old) && (child = collision_without(p, old, at)) == THE_NON_VALUE) return out_of_memory(p);
+    unsigned depth = path.depth;
+    for (Term up; depth > 1 && (up = collapsed(path.node[depth - 1], path.slot[depth - 1], child)) != THE_NON_VALUE;) {
+        child = up;
+        depth--;
+    }
+    return rebuild_path(p, &path, depth, child, map_size(map) - 1);
+}
+
+/* --- the single-key operations --- */
+
+Term map_put(Process *p, Term map, Term key, Term value)
+{
+    return is_flatmap(map) ? flatmap_put(p, map, key, value, false) : hamt_put(p, map, key, value, false);
+}
+
+Term map_update(Process *p, Term map, Term key, Term value)
+{
+    return is_flatmap(map) ? flatmap_put(p, map, key, value, true) : hamt_put(p, map, key, value, true);
+}
+
+Term map_remove(Process *p, Term map, Term key)
+{
+    return is_flatmap(map) ? flatmap_remove(p, map, key) : hamt_remove(p, map, key);
+}
+
+/* --- several keys at once --- */
+
+/* Puts sorted, duplicate-free pairs into a flatmap, in one allocation:
+ * only the values when every key exists (the keys tuple is shared), else
+ * a merged flatmap, or a HAMT past MAP_SMALL_LIMIT keys. Existing keys
+ * keep their own terms. */
+static Term flatmap_put_sorted(Process *p, Term map, const pair *np, size_t nn)
+{
+    const Term *m = boxed_ptr(map);
+    const Term *keys = tuple_elements(m[2]);
+    size_t old = (size_t)m[1], added = 0;
+    for (size_t i = 0, j = 0; j < nn;) {
+        int c = i == old ? -1 : term_compare_exact(np[j].key, keys[i]);
+        if (c <= 0) { added += c < 0; j++; }
+        if (c >= 0) i++;
+    }
+    size_t total = old + added;
+    pair local[MAP_SMALL_LIMIT];
+    pair *out = total <= MAP_SMALL_LIMIT ? local : malloc(total * sizeof *out);
+    if (!out) return out_of_memory(p);
+    size_t i = 0, j = 0, k = 0;
+    while (i < old || j < nn) {
+        int c = i == old ? 1 : j == nn ? -1 : term_compare_exact(keys[i], np[j].key);
+        Term key = c <= 0 ? keys[i] : np[j].key;
+        Term value = c < 0 ? m[3 + i] : np[j].value;
+        out[k] = (pair){ key, value, k, 0 };
+        k++;
+        if (c <= 0) i++;
+        if (c >= 0) j++;
+    }
+    Term result;
+    heap_sink sink = heap_sink_of(p);
+    if (added == 0) {
+        Term *hp = HAlloc(p, 3 + old);
+        if (hp) {
+            memcpy(hp, m, 3 * sizeof(Term));
+            for (size_t v = 0; v < old; v++) hp[3 + v] = out[v].value;
+        }
+        result = hp ? make_boxed(hp) : THE_NON_VALUE;
+    } else if (total <= MAP_SMALL_LIMIT) {
+        result = build_flatmap(&sink.sink, out, total);
+    } else {
+        result = build_hamt(&sink.sink, out, total);
+    }
+    if (out != local) free(out);
+    return built(p, result);
+}
+
+Term map_put_many(Process *p, Term map, const Term *kv_pairs, size_t n, bool exact)
+{
+    if (!term_is_map(map)) return raise_error(p, EXC_BADMAP, map);
+    if (exact)
+        for (size_t i = 0; i < n; i++)
+            if (map_get(map, kv_pairs[2 * i]) == THE_NON_VALUE) return raise_error(p, EXC_BADKEY, kv_pairs[2 * i]);
+    if (!is_flatmap(map)) {
+        for (size_t i = 0; i < n && map != THE_NON_VALUE; i++) map = hamt_put(p, map, kv_pairs[2 * i], kv_pairs[2 * i + 1], false);
+        return map;
+    }
+    pair local[16];
+    pair *np = n <= 16 ? local : malloc(n * sizeof *np);
+    if (!np) return out_of_memory(p);
+    for (size_t i = 0; i < n; i++) np[i] = (pair){ kv_pairs[2 * i], kv_pairs[2 * i + 1], i, 0 };
+    size_t nn = sort_unique(np, n);
+    Term result = flatmap_put_sorted(p, map, np, nn);
+    if (np != local) free(np);
+    return result;
+}
+
+/* --- merging --- */
+
+typedef struct merge_into { Process *p; Term map; bool keep_existing; } merge_into;
+
+static bool merge_pair(Term key, Term value, void *arg)
+{
+    merge_into *mi = arg;
+    if (mi->keep_existing && map_get(mi->map, key) != THE_NON_VALUE) return true;
+    mi->map = map_put(mi->p, mi->map, key, value);
+    return mi->map != THE_NON_VALUE;
+}
+
+Term map_merge(Process *p, Term a, Term b)
+{
+    if (is_flatmap(a) && is_flatmap(b)) {
+        const Term *m = boxed_ptr(b);
+        size_t n = (size_t)m[1];
+        pair np[MAP_SMALL_LIMIT];
+        for (size_t i = 0; i < n; i++) np[i] = (pair){ tuple_elements(m[2])[i], m[3 + i], i, 0 };
+        return flatmap_put_sorted(p, a, np, n);
+    }
+    /* Put the smaller map's pairs into the larger one. */
+    merge_into mi = { p, a, false };
+    if (map_size(b) > map_size(a)) mi = (merge_into){ p, b, true };
+    map_foreach(mi.keep_existing ? a : b, merge_pair, &mi);
+    return mi.map;
+}
+
+/* --- lists --- */
+
+typedef struct list_fill { Term *cells, *tuples; size_t i; int what; } list_fill;
+
+enum { LIST_KEYS, LIST_VALUES, LIST_PAIRS };
+
+static bool fill_cell(Term key, Term value, void *arg)
+{
+    list_fill *f = arg;
+    Term elem = f->what == LIST_KEYS ? key : f->what == LIST_VALUES ? value
+              : tuple2(f->tuples + 3 * f->i, key, value);
+    Term *cell = f->cells + 2 * f->i;
+    cell[0] = elem;
+    cell[1] = make_list(cell + 2);
+    f->i++;
+    return true;
+}
+
+static Term map_list(Process *p, Term map, int what, Term tail)
+{
+    size_t n = map_size(map);
+    if (n == 0) return tail;
+    Term *hp = HAlloc(p, n * (what == LIST_PAIRS ? 5 : 2));
+    if (!hp) return out_of_memory(p);
+    list_fill f = { hp, hp + 2 * n, 0, what };
+    map_foreach(map, fill_cell, &f);
+    hp[2 * n - 1] = tail;
+    return make_list(hp);
+}
+
+Term map_keys(Process *p, Term map) { return map_list(p, map, LIST_KEYS, NIL); }
+Term map_values(Process *p, Term map) { return map_list(p, map, LIST_VALUES, NIL); }
+Term map_to_list(Process *p, Term map, Term tail) { return map_list(p, map, LIST_PAIRS, tail); }
+
+typedef struct chain_fill { Term *hp; size_t i; } chain_fill;
+
+static bool fill_link(Term key, Term value, void *arg)
+{
+    chain_fill *f = arg;
+    Term *t = f->hp + 4 * f->i;
+    if (f->i > 0) t[-1] = make_boxed(t);
+    tuple3(t, key, value, NIL);
+    f->i++;
+    return true;
+}
+
+Term map_iterator_chain(Process *p, Term map, Term end)
+{
+    size_t n = map_size(map);
+    if (n == 0) return end;
+    Term *hp = HAlloc(p, 4 * n);
+    if (!hp) return out_of_memory(p);
+    chain_fill f = { hp, 0 };
+    map_foreach(map, fill_link, &f);
+    hp[4 * n - 1] = end;
+    return make_boxed(hp);
+}
+
+/* --- building from lists --- */
+
+Term map_from_list_pairs(Process *p, const Term *keys, const Term *values, size_t n)
+{
+    heap_sink sink = heap_sink_of(p);
+    return built(p, map_from_pairs(&sink.sink, keys, values, n));
 }

@@ -615,8 +615,11 @@ static void check_references(loader *ld, const beam_instr *in, const uint8_t *at
     if (lambda && ops[0].v.u >= m->lambda_count)
         LOAD_FAIL(ld, file_offset(ld, at), "%s: lambda index %llu out of range (%u lambdas)", genop_table[in->op].name,
                   (unsigned long long)ops[0].v.u, m->lambda_count);
-    if (in->op == OP_line && m->line_item_count && (ops[0].kind != OPND_U || ops[0].v.u >= m->line_item_count))
-        LOAD_FAIL(ld, file_offset(ld, at), "line: location index out of range (%u locations)", m->line_item_count);
+    if (in->op == OP_line && m->line_item_count && ops[0].kind != OPND_U)
+        LOAD_FAIL(ld, file_offset(ld, at), "line: the location operand must be an untagged integer (tag u)");
+    if (in->op == OP_line && m->line_item_count && ops[0].v.u >= m->line_item_count)
+        LOAD_FAIL(ld, file_offset(ld, at), "line: location index %llu out of range (%u locations)",
+                  (unsigned long long)ops[0].v.u, m->line_item_count);
 }
 
 static void define_label(loader *ld, const beam_instr *in, uint32_t *labels, const code_header *ch, const uint8_t *at)

@@ -1,0 +1,18 @@
+/* The table of every BIF, generated from the bifs/ *.tab files. */
+#include "bif.h"
+
+#include "atom.h"
+#include "export.h"
+
+const bif_entry bif_table[] = {
+#define BIF(module, name, arity, c_name) { #module, name, arity, bif_##c_name },
+#include "bifs/erlang_terms.tab"
+#include "bifs/erlang_arith.tab"
+#include "bifs/erlang_misc.tab"
+#include "bifs/lists.tab"
+#include "bifs/maps.tab"
+#include "bifs/binary.tab"
+#include "bifs/unicode.tab"
+#undef BIF
+};
+const size_t bif_count = sizeof bif_table / sizeof bif_table[0];

@@ -1,0 +1,2 @@
+/* bifs/binary.c — the binary BIFs (listed in bifs/binary.tab). */
+#include "bif.h"

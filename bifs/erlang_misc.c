@@ -1,0 +1,888 @@
+/*
+ * erlang_misc.c — erlang BIFs about processes, exceptions, the process
+ * dictionary, modules and the system, and cbeam's own console BIFs
+ * (cbeam_io) that the direct-mode group leader is built on.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atom.h"
+#include "bif.h"
+#include "emu.h"
+#include "export.h"
+#include "map.h"
+#include "scheduler.h"
+#include "strbuf.h"
+#include "term_build.h"
+#include "term_order.h"
+#include "term_print.h"
+#include "utf8.h"
+
+static Term atom_of(const char *text)
+{
+    Term a;
+    if (atom_put(text, strlen(text), &a) != ATOM_OK) abort();
+    return a;
+}
+
+/* --- references ---------------------------------------------------------- */
+
+static _Atomic uint64_t next_ref = 1;
+
+#define REF_WORDS 2
+static Term make_ref_term(Term *hp, uint64_t id)
+{
+    hp[0] = make_header(1, HDR_REF);
+    hp[1] = id;
+    return make_boxed(hp);
+}
+static bool ref_id(Term t, uint64_t *id)
+{
+    if (!term_is_boxed_with(t, HDR_REF)) return false;
+    *id = boxed_ptr(t)[1];
+    return true;
+}
+
+Term bif_erlang_make_ref_0(Process *p, Term *args)
+{
+    (void)args;
+    return make_ref_term(HAlloc(p, REF_WORDS), atomic_fetch_add(&next_ref, 1));
+}
+
+Term bif_erlang_self_0(Process *p, Term *args) { (void)args; return p->pid; }
+Term bif_erlang_node_0(Process *p, Term *args) { (void)p; (void)args; return am_nonode_at_nohost; }
+Term bif_erlang_node_1(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0]) && !term_is_port(args[0]) && !term_is_boxed_with(args[0], HDR_REF)) BIF_ERROR(p, EXC_BADARG);
+    return am_nonode_at_nohost;
+}
+
+/* --- exceptions ------------------------------------------------------------ */
+
+Term bif_erlang_error_1(Process *p, Term *args) { BIF_ERROR_VALUE(p, EXC_ERROR, args[0]); }
+/* error/2,3: the caller's frame shows Args instead of its arity, and
+ * error/3's {error_info, Map} option joins its location. */
+static Term error_with_args(Process *p, Term reason, Term fargs, Term options)
+{
+    if (list_length(fargs) < 0 && fargs != am_none) BIF_ERROR(p, EXC_BADARG);
+    Term info = NIL;
+    for (Term o = options; term_is_list(o); o = list_tail(o)) {
+        Term opt = list_head(o);
+        if (term_is_tuple(opt) && tuple_arity(opt) == 2 && tuple_elements(opt)[0] == am_error_info)
+            info = cons(HAlloc(p, 2), opt, NIL);
+    }
+    if (fargs != am_none) {
+        p->top_frame = fargs;
+        p->top_frame_replaces = true;
+        p->top_frame_info = info;
+    }
+    BIF_ERROR_VALUE(p, EXC_ERROR, reason);
+}
+
+Term bif_erlang_error_2(Process *p, Term *args) { return error_with_args(p, args[0], args[1], NIL); }
+Term bif_erlang_error_3(Process *p, Term *args)
+{
+    if (list_length(args[2]) < 0) BIF_ERROR(p, EXC_BADARG);
+    return error_with_args(p, args[0], args[1], args[2]);
+}
+Term bif_erlang_exit_1(Process *p, Term *args) { BIF_ERROR_VALUE(p, EXC_EXIT, args[0]); }
+Term bif_erlang_throw_1(Process *p, Term *args) { BIF_ERROR_VALUE(p, EXC_THROWN, args[0]); }
+Term bif_erlang_nif_error_1(Process *p, Term *args) { BIF_ERROR_VALUE(p, EXC_ERROR, args[0]); }
+Term bif_erlang_nif_error_2(Process *p, Term *args) { BIF_ERROR_VALUE(p, EXC_ERROR, args[0]); }
+
+Term bif_erlang_raise_3(Process *p, Term *args)
+{
+    Term cls = args[0];
+    unsigned c = cls == am_error ? EXC_CLASS_ERROR : cls == am_exit ? EXC_CLASS_EXIT : cls == am_throw ? EXC_CLASS_THROW : 99;
+    if (c == 99 || list_length(args[2]) < 0) BIF_ERROR(p, EXC_BADARG);
+    p->freason = c | EXF_HAVE_TRACE;
+    p->fvalue = args[1];
+    p->ftrace = tuple2(HAlloc(p, 3), cls, args[2]);
+    return THE_NON_VALUE;
+}
+
+/* --- spawning, links, monitors, exits ---------------------------------------- */
+
+static Term do_spawn(Process *p, Term m, Term f, Term a, bool link)
+{
+    if (!term_is_atom(m) || !term_is_atom(f) || list_length(a) < 0) BIF_ERROR(p, EXC_BADARG);
+    Process *child = process_spawn(p->sched, p, m, f, a);
+    if (!child) BIF_ERROR(p, EXC_SYSTEM_LIMIT);
+    if (link) process_link(p, child->pid);
+    return child->pid;
+}
+
+static Term spawn_fun(Process *p, Term fun, bool link)
+{
+    if (!term_is_fun(fun)) BIF_ERROR(p, EXC_BADARG);
+    Term *hp = HAlloc(p, 4);
+    Term args = cons(hp, fun, cons(hp + 2, NIL, NIL));
+    return do_spawn(p, am_erlang, am_apply, args, link);
+}
+
+Term bif_erlang_spawn_1(Process *p, Term *args) { return spawn_fun(p, args[0], false); }
+Term bif_erlang_spawn_link_1(Process *p, Term *args) { return spawn_fun(p, args[0], true); }
+Term bif_erlang_spawn_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], false); }
+Term bif_erlang_spawn_link_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], true); }
+
+Term bif_erlang_link_1(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    if (!process_link(p, args[0])) {
+        /* Linking to a dead process: an exit signal with noproc. */
+        if (p->flags & PF_TRAP_EXIT) process_send_exit(p, args[0], am_noproc);
+        else BIF_ERROR_VALUE(p, EXC_ERROR, am_noproc);
+    }
+    return am_true;
+}
+
+Term bif_erlang_unlink_1(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    process_unlink(p, args[0]);
+    return am_true;
+}
+
+Term bif_erlang_exit_2(Process *p, Term *args)
+{
+    Process *to = process_lookup(args[0]);
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    if (to) process_send_exit(to, p->pid, args[1]);
+    if (to == p && p->exit_pending) {
+        /* A signal to oneself takes effect before exit/2 returns. */
+        BUMP_REDS(p, p->fcalls);
+    }
+    return am_true;
+}
+
+static void monitor_add(monitor_link **list, size_t *n, size_t *cap, uint64_t ref, Term pid)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        *list = realloc(*list, *cap * sizeof **list);
+        if (!*list) abort();
+    }
+    (*list)[(*n)++] = (monitor_link){ ref, pid };
+}
+
+static bool monitor_remove(monitor_link *list, size_t *n, uint64_t ref, Term *pid)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (list[i].ref == ref) {
+            if (pid) *pid = list[i].pid;
+            list[i] = list[--*n];
+            return true;
+        }
+    }
+    return false;
+}
+
+static void send_down(Process *to, uint64_t ref, Term who, Term reason)
+{
+    Term scratch[REF_WORDS + 6];
+    Term r = make_ref_term(scratch, ref);
+    Term msg = tuple_from(scratch + REF_WORDS, (Term[]){ atom_of("DOWN"), r, atom_of("process"), who, reason }, 5);
+    send_message(to, msg);
+}
+
+Term bif_erlang_monitor_2(Process *p, Term *args)
+{
+    if (args[0] != atom_of("process")) BIF_ERROR(p, EXC_BADARG);
+    Term target = args[1];
+    Process *t = NULL;
+    if (term_is_pid(target)) t = process_lookup(target);
+    else if (term_is_atom(target)) t = process_whereis(target);
+    else BIF_ERROR(p, EXC_BADARG);
+    uint64_t ref = atomic_fetch_add(&next_ref, 1);
+    Term who = target;
+    if (term_is_atom(target)) who = tuple2(HAlloc(p, 3), target, am_nonode_at_nohost);
+    bool added = false;
+    if (t) {
+        pthread_mutex_lock(&t->inbox_lock);
+        if (atomic_load(&t->state) != PS_EXITED) {
+            monitor_add(&t->monitored_by, &t->nmonitored_by, &t->capmonitored_by, ref, p->pid);
+            added = true;
+        }
+        pthread_mutex_unlock(&t->inbox_lock);
+    }
+    if (added) {
+        pthread_mutex_lock(&p->inbox_lock);
+        monitor_add(&p->monitors, &p->nmonitors, &p->capmonitors, ref, t->pid);
+        pthread_mutex_unlock(&p->inbox_lock);
+    } else {
+        send_down(p, ref, who, am_noproc);
+    }
+    return make_ref_term(HAlloc(p, REF_WORDS), ref);
+}
+
+static void flush_down(Process *p, uint64_t ref)
+{
+    receive_fetch(p);
+    Term down = atom_of("DOWN");
+    for (message **mp = &p->msgq; *mp;) {
+        Term t = (*mp)->term;
+        uint64_t id;
+        if (term_is_tuple(t) && tuple_arity(t) == 5 && tuple_elements(t)[0] == down && ref_id(tuple_elements(t)[1], &id) && id == ref) {
+            p->save = mp;
+            receive_remove(p);
+            continue;
+        }
+        mp = &(*mp)->next;
+    }
+    p->save = &p->msgq;
+}
+
+static Term demonitor(Process *p, Term ref_term, Term options)
+{
+    uint64_t ref;
+    if (!ref_id(ref_term, &ref) || list_length(options) < 0) BIF_ERROR(p, EXC_BADARG);
+    bool flush = false, info = false;
+    for (Term o = options; term_is_list(o); o = list_tail(o)) {
+        if (list_head(o) == atom_of("flush")) flush = true;
+        else if (list_head(o) == atom_of("info")) info = true;
+        else BIF_ERROR(p, EXC_BADARG);
+    }
+    Term pid = NIL;
+    pthread_mutex_lock(&p->inbox_lock);
+    bool found = monitor_remove(p->monitors, &p->nmonitors, ref, &pid);
+    pthread_mutex_unlock(&p->inbox_lock);
+    if (found) {
+        Process *t = process_lookup(pid);
+        if (t) {
+            pthread_mutex_lock(&t->inbox_lock);
+            monitor_remove(t->monitored_by, &t->nmonitored_by, ref, NULL);
+            pthread_mutex_unlock(&t->inbox_lock);
+        }
+    }
+    if (flush) flush_down(p, ref);
+    return info ? (found ? am_true : am_false) : am_true;
+}
+
+Term bif_erlang_demonitor_1(Process *p, Term *args) { return demonitor(p, args[0], NIL); }
+Term bif_erlang_demonitor_2(Process *p, Term *args) { return demonitor(p, args[0], args[1]); }
+
+/* Sends the 'DOWN' messages of a process that is exiting. */
+void monitors_on_exit(Process *p, Term reason)
+{
+    pthread_mutex_lock(&p->inbox_lock);
+    monitor_link *by = p->monitored_by, *mine = p->monitors;
+    size_t nby = p->nmonitored_by, nmine = p->nmonitors;
+    p->monitored_by = p->monitors = NULL;
+    p->nmonitored_by = p->nmonitors = 0;
+    pthread_mutex_unlock(&p->inbox_lock);
+    for (size_t i = 0; i < nby; i++) {
+        Process *w = process_lookup(by[i].pid);
+        if (w) send_down(w, by[i].ref, p->pid, reason);
+    }
+    for (size_t i = 0; i < nmine; i++) {
+        Process *t = process_lookup(mine[i].pid);
+        if (!t) continue;
+        pthread_mutex_lock(&t->inbox_lock);
+        monitor_remove(t->monitored_by, &t->nmonitored_by, mine[i].ref, NULL);
+        pthread_mutex_unlock(&t->inbox_lock);
+    }
+    free(by);
+    free(mine);
+}
+
+Term bif_erlang_is_process_alive_1(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    Process *q = process_lookup(args[0]);
+    return q && !q->exit_pending ? am_true : am_false;
+}
+
+Term bif_erlang_process_flag_2(Process *p, Term *args)
+{
+    Term flag = args[0], value = args[1];
+    if (flag == am_trap_exit) {
+        if (value != am_true && value != am_false) BIF_ERROR(p, EXC_BADARG);
+        Term old = (p->flags & PF_TRAP_EXIT) ? am_true : am_false;
+        if (value == am_true) p->flags |= PF_TRAP_EXIT;
+        else p->flags &= ~PF_TRAP_EXIT;
+        return old;
+    }
+    if (flag == am_error_handler) {
+        if (!term_is_atom(value)) BIF_ERROR(p, EXC_BADARG);
+        Term old = p->error_handler;
+        p->error_handler = value;
+        return old;
+    }
+    if (flag == atom_of("priority")) {
+        if (value != atom_of("low") && value != atom_of("normal") && value != atom_of("high") && value != atom_of("max"))
+            BIF_ERROR(p, EXC_BADARG);
+        return atom_of("normal");   /* priorities arrive with the schedulers (issue 4) */
+    }
+    BIF_ERROR(p, EXC_BADARG);
+}
+
+Term bif_erlang_group_leader_0(Process *p, Term *args) { (void)args; return p->group_leader; }
+Term bif_erlang_group_leader_2(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0]) || !term_is_pid(args[1])) BIF_ERROR(p, EXC_BADARG);
+    Process *q = process_lookup(args[1]);
+    if (!q) BIF_ERROR(p, EXC_BADARG);
+    q->group_leader = args[0];
+    return am_true;
+}
+
+/* --- registry ------------------------------------------------------------ */
+
+Term bif_erlang_register_2(Process *p, Term *args)
+{
+    Term name = args[0];
+    if (!term_is_atom(name) || name == am_undefined || !term_is_pid(args[1])) BIF_ERROR(p, EXC_BADARG);
+    Process *q = process_lookup(args[1]);
+    if (!q || !process_register(name, q)) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
+Term bif_erlang_unregister_1(Process *p, Term *args)
+{
+    if (!term_is_atom(args[0]) || !process_unregister(args[0])) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
+Term bif_erlang_whereis_1(Process *p, Term *args)
+{
+    if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
+    Process *q = process_whereis(args[0]);
+    return q ? q->pid : am_undefined;
+}
+
+Term bif_erlang_send_2(Process *p, Term *args)
+{
+    Term to = args[0];
+    Process *q = term_is_pid(to) ? process_lookup(to) : term_is_atom(to) ? process_whereis(to) : NULL;
+    if (!q && !term_is_pid(to)) BIF_ERROR(p, EXC_BADARG);
+    if (q) send_message(q, args[1]);
+    BUMP_REDS(p, 4);
+    return args[1];
+}
+
+/* --- the process dictionary: a list of {Key, Value} on the heap ----------- */
+
+Term bif_erlang_get_1(Process *p, Term *args)
+{
+    for (Term d = p->dictionary; term_is_list(d); d = list_tail(d)) {
+        Term kv = list_head(d);
+        if (term_eq_exact(tuple_elements(kv)[0], args[0])) return tuple_elements(kv)[1];
+    }
+    return am_undefined;
+}
+
+Term bif_erlang_get_0(Process *p, Term *args)
+{
+    (void)args;
+    SWord n = list_length(p->dictionary);
+    Term *hp = HAlloc(p, 2 * (size_t)n);
+    Term list = NIL;
+    Term d = p->dictionary;
+    for (SWord i = 0; i < n; i++, d = list_tail(d)) list = cons(hp + 2 * i, list_head(d), list);
+    return list;
+}
+
+Term bif_erlang_get_keys_0(Process *p, Term *args)
+{
+    (void)args;
+    SWord n = list_length(p->dictionary);
+    Term *hp = HAlloc(p, 2 * (size_t)n);
+    Term list = NIL;
+    Term d = p->dictionary;
+    for (SWord i = 0; i < n; i++, d = list_tail(d)) list = cons(hp + 2 * i, tuple_elements(list_head(d))[0], list);
+    return list;
+}
+
+Term bif_erlang_get_keys_1(Process *p, Term *args)
+{
+    SWord n = list_length(p->dictionary);
+    Term *hp = HAlloc(p, 2 * (size_t)n);
+    Term list = NIL;
+    for (Term d = p->dictionary; term_is_list(d); d = list_tail(d)) {
+        Term kv = list_head(d);
+        if (term_eq_exact(tuple_elements(kv)[1], args[0])) {
+            list = cons(hp, tuple_elements(kv)[0], list);
+            hp += 2;
+        }
+    }
+    return list;
+}
+
+/* The dictionary without key; *old gets the previous value or undefined. */
+static Term dict_without(Process *p, Term key, Term *old)
+{
+    *old = am_undefined;
+    SWord n = list_length(p->dictionary);
+    Term *hp = HAlloc(p, 2 * (size_t)n);
+    Term out = NIL;
+    for (Term d = p->dictionary; term_is_list(d); d = list_tail(d)) {
+        Term kv = list_head(d);
+        if (*old == am_undefined && term_eq_exact(tuple_elements(kv)[0], key)) {
+            *old = tuple_elements(kv)[1];
+            continue;
+        }
+        out = cons(hp, kv, out);
+        hp += 2;
+    }
+    return out;
+}
+
+Term bif_erlang_put_2(Process *p, Term *args)
+{
+    Term old;
+    Term rest = dict_without(p, args[0], &old);
+    Term *hp = HAlloc(p, 5);
+    p->dictionary = cons(hp + 3, tuple2(hp, args[0], args[1]), rest);
+    return old;
+}
+
+Term bif_erlang_erase_1(Process *p, Term *args)
+{
+    Term old;
+    p->dictionary = dict_without(p, args[0], &old);
+    return old;
+}
+
+Term bif_erlang_erase_0(Process *p, Term *args)
+{
+    Term all = bif_erlang_get_0(p, args);
+    p->dictionary = NIL;
+    return all;
+}
+
+/* --- modules ------------------------------------------------------------------ */
+
+static Term exports_list(Process *p, const beam_module *m)
+{
+    Term *hp = HAlloc(p, 5 * m->export_count);
+    Term list = NIL;
+    for (uint32_t i = m->export_count; i-- > 0;) {
+        Term fa = tuple2(hp, m->exports[i].function, make_small(m->exports[i].arity));
+        list = cons(hp + 3, fa, list);
+        hp += 5;
+    }
+    return list;
+}
+
+static Term module_info_item(Process *p, const LoadedCode *lc, Term item)
+{
+    const beam_module *m = lc->beam;
+    if (item == am_module) return m->name;
+    if (item == am_exports) return exports_list(p, m);
+    if (item == am_attributes) return m->attributes == THE_NON_VALUE ? NIL : m->attributes;
+    if (item == am_compile) return m->compile_info == THE_NON_VALUE ? NIL : m->compile_info;
+    if (item == am_md5) {
+        Term *hp = HAlloc(p, heap_bin_words(16));
+        hp[0] = make_header(heap_bin_words(16) - 1, HDR_HEAP_BIN);
+        hp[1] = 16;
+        memcpy(hp + 2, m->md5, 16);
+        return make_boxed(hp);
+    }
+    if (item == atom_of("functions")) {
+        Term *hp = HAlloc(p, 5 * (size_t)lc->function_count);
+        Term list = NIL;
+        for (uint32_t i = lc->function_count; i-- > 0;) {
+            Term fa = tuple2(hp, lc->functions[i].mfa.function, make_small(lc->functions[i].mfa.arity));
+            list = cons(hp + 3, fa, list);
+            hp += 5;
+        }
+        return list;
+    }
+    if (item == atom_of("native")) return am_false;
+    return THE_NON_VALUE;
+}
+
+Term bif_erlang_get_module_info_2(Process *p, Term *args)
+{
+    if (!term_is_atom(args[0]) || !term_is_atom(args[1])) BIF_ERROR(p, EXC_BADARG);
+    LoadedCode *lc = module_current(args[0]);
+    if (!lc) BIF_ERROR(p, EXC_BADARG);
+    Term r = module_info_item(p, lc, args[1]);
+    if (r == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
+    return r;
+}
+
+Term bif_erlang_get_module_info_1(Process *p, Term *args)
+{
+    if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
+    LoadedCode *lc = module_current(args[0]);
+    if (!lc) BIF_ERROR(p, EXC_BADARG);
+    static const char *const items[] = { "module", "exports", "attributes", "compile", "md5" };
+    Term list = NIL;
+    for (size_t i = 5; i-- > 0;) {
+        Term key = atom_of(items[i]);
+        Term v = module_info_item(p, lc, key);
+        Term *hp = HAlloc(p, 5);
+        list = cons(hp + 3, tuple2(hp, key, v), list);
+    }
+    return list;
+}
+
+Term bif_erlang_function_exported_3(Process *p, Term *args)
+{
+    if (!term_is_atom(args[0]) || !term_is_atom(args[1]) || !term_is_small(args[2])) BIF_ERROR(p, EXC_BADARG);
+    Export *e = export_get(args[0], args[1], (uint32_t)small_value(args[2]));
+    if (!e) return am_false;
+    if (e->bif) return bif_is_implemented(e->bif) ? am_true : am_false;
+    return export_address(e) != e->trampoline ? am_true : am_false;
+}
+
+Term bif_erlang_module_loaded_1(Process *p, Term *args)
+{
+    if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
+    return module_current(args[0]) ? am_true : am_false;
+}
+
+Term bif_erlang_fun_info_2(Process *p, Term *args)
+{
+    Term fun = args[0], item = args[1];
+    if (!term_is_fun(fun) || !term_is_atom(item)) BIF_ERROR(p, EXC_BADARG);
+    FunThing *f = (FunThing *)boxed_ptr(fun);
+    bool external = f->creator == am_external;
+    const Export *e = external ? f->entry : NULL;
+    const FunEntry *fe = external ? NULL : f->entry;
+    Term value;
+    if (item == atom_of("arity")) value = make_small((SWord)(f->arity_and_free & 0xFF));
+    else if (item == am_module) value = external ? e->module : fe->module;
+    else if (item == atom_of("name")) value = external ? e->function : fe->mfa.function;
+    else if (item == atom_of("type")) value = external ? am_external : atom_of("local");
+    else if (item == atom_of("env")) {
+        unsigned n = (unsigned)(f->arity_and_free >> 8);
+        Term *hp = HAlloc(p, 2 * n);
+        value = NIL;
+        for (unsigned i = n; i-- > 0;) value = cons(hp + 2 * i, f->env[i], value);
+    } else if (item == atom_of("pid")) value = external ? am_undefined : f->creator;
+    else if (item == atom_of("index")) value = external ? am_undefined : make_small(fe->index);
+    else if (item == atom_of("new_index")) value = external ? am_undefined : make_small(fe->index);
+    else if (item == atom_of("uniq")) value = external ? am_undefined : make_small(fe->old_uniq);
+    else if (item == atom_of("new_uniq")) value = am_undefined;
+    else BIF_ERROR(p, EXC_BADARG);
+    return tuple2(HAlloc(p, 3), item, value);
+}
+
+/* --- text of pids and refs -------------------------------------------------- */
+
+static Term chars_to_list(Process *p, const char *s, size_t n)
+{
+    Term *hp = HAlloc(p, 2 * n);
+    Term list = NIL;
+    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
+    return list;
+}
+
+Term bif_erlang_pid_to_list_1(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    char buf[64];
+    int n = snprintf(buf, sizeof buf, "<0.%llu.0>", (unsigned long long)(args[0] >> TAG_IMMED1_SIZE));
+    return chars_to_list(p, buf, (size_t)n);
+}
+
+Term bif_erlang_ref_to_list_1(Process *p, Term *args)
+{
+    uint64_t id;
+    if (!ref_id(args[0], &id)) BIF_ERROR(p, EXC_BADARG);
+    char buf[96];
+    int n = snprintf(buf, sizeof buf, "#Ref<0.0.%llu.%llu>", (unsigned long long)(id >> 32), (unsigned long long)(id & 0xFFFFFFFFu));
+    return chars_to_list(p, buf, (size_t)n);
+}
+
+/* --- time and the system ------------------------------------------------------ */
+
+static uint64_t native_ns(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool unit_divisor(Term unit, uint64_t *per_second)
+{
+    if (unit == atom_of("second") || unit == atom_of("seconds")) *per_second = 1;
+    else if (unit == atom_of("millisecond") || unit == atom_of("milli_seconds")) *per_second = 1000;
+    else if (unit == atom_of("microsecond") || unit == atom_of("micro_seconds")) *per_second = 1000000;
+    else if (unit == atom_of("nanosecond") || unit == atom_of("nano_seconds") || unit == am_native ||
+             unit == atom_of("perf_counter")) *per_second = 1000000000;
+    else if (term_is_small(unit) && small_value(unit) > 0) *per_second = (uint64_t)small_value(unit);
+    else return false;
+    return true;
+}
+
+static Term time_in(Process *p, clockid_t clock, Term unit)
+{
+    uint64_t per_second;
+    if (!unit_divisor(unit, &per_second)) BIF_ERROR(p, EXC_BADARG);
+    uint64_t ns = native_ns(clock);
+    unsigned __int128 v = (unsigned __int128)ns * per_second / 1000000000u;
+    return make_small((SWord)v);
+}
+
+Term bif_erlang_monotonic_time_0(Process *p, Term *args) { (void)args; return time_in(p, CLOCK_MONOTONIC, am_native); }
+Term bif_erlang_monotonic_time_1(Process *p, Term *args) { return time_in(p, CLOCK_MONOTONIC, args[0]); }
+Term bif_erlang_system_time_0(Process *p, Term *args) { (void)args; return time_in(p, CLOCK_REALTIME, am_native); }
+Term bif_erlang_system_time_1(Process *p, Term *args) { return time_in(p, CLOCK_REALTIME, args[0]); }
+
+Term bif_erlang_timestamp_0(Process *p, Term *args)
+{
+    (void)args;
+    uint64_t us = native_ns(CLOCK_REALTIME) / 1000;
+    return tuple3(HAlloc(p, 4), make_small((SWord)(us / 1000000000000u)), make_small((SWord)(us / 1000000 % 1000000)),
+                  make_small((SWord)(us % 1000000)));
+}
+
+Term bif_erlang_halt_0(Process *p, Term *args)
+{
+    (void)p;
+    (void)args;
+    fflush(stdout);
+    vm_halt(0);
+    BUMP_REDS(p, p->fcalls);
+    return am_true;
+}
+
+static void halt_with_slogan(Term s)
+{
+    strbuf sb = STRBUF_INIT;
+    for (; term_is_list(s); s = list_tail(s)) {
+        Term c = list_head(s);
+        if (term_is_small(c)) {
+            char u[4];
+            sb_put(&sb, u, utf8_encode((uint32_t)small_value(c), u));
+        }
+    }
+    fflush(stdout);
+    fprintf(stderr, "%s\r\n", sb_str(&sb));
+    fflush(stderr);
+    sb_free(&sb);
+}
+
+Term bif_erlang_halt_1(Process *p, Term *args)
+{
+    Term s = args[0];
+    if (term_is_small(s) && small_value(s) >= 0) {
+        fflush(stdout);
+        vm_halt((int)(small_value(s) & 0xFF));
+    } else if (s == atom_of("abort")) {
+        fflush(stdout);
+        abort();
+    } else if (list_length(s) >= 0) {
+        halt_with_slogan(s);
+        vm_halt(1);
+    } else {
+        BIF_ERROR(p, EXC_BADARG);
+    }
+    BUMP_REDS(p, p->fcalls);
+    return am_true;
+}
+
+Term bif_erlang_halt_2(Process *p, Term *args) { return bif_erlang_halt_1(p, args); }
+
+/* erlang:display/1 prints as erts's own printer does: like ~w, but lists
+ * of printable characters as strings. */
+static bool printable_string(Term t)
+{
+    if (!term_is_list(t)) return false;
+    for (; term_is_list(t); t = list_tail(t)) {
+        Term c = list_head(t);
+        if (!term_is_small(c) || small_value(c) < 32 || small_value(c) > 126) return false;
+    }
+    return term_is_nil(t);
+}
+
+static void display_term(strbuf *sb, Term t)
+{
+    if (printable_string(t)) {
+        sb_putc(sb, '"');
+        for (; term_is_list(t); t = list_tail(t)) {
+            char c = (char)small_value(list_head(t));
+            if (c == '"' || c == '\\') sb_putc(sb, '\\');
+            sb_putc(sb, c);
+        }
+        sb_putc(sb, '"');
+    } else if (term_is_tuple(t)) {
+        sb_putc(sb, '{');
+        for (UWord i = 0; i < tuple_arity(t); i++) {
+            if (i) sb_putc(sb, ',');
+            display_term(sb, tuple_elements(t)[i]);
+        }
+        sb_putc(sb, '}');
+    } else if (term_is_list(t)) {
+        sb_putc(sb, '[');
+        bool first = true;
+        for (; term_is_list(t); t = list_tail(t)) {
+            if (!first) sb_putc(sb, ',');
+            first = false;
+            display_term(sb, list_head(t));
+        }
+        if (!term_is_nil(t)) { sb_putc(sb, '|'); display_term(sb, t); }
+        sb_putc(sb, ']');
+    } else if (term_is_pid(t)) {
+        sb_printf(sb, "<0.%llu.0>", (unsigned long long)(t >> TAG_IMMED1_SIZE));
+    } else {
+        term_print(sb, t);
+    }
+}
+
+Term bif_erlang_display_1(Process *p, Term *args)
+{
+    (void)p;
+    strbuf sb = STRBUF_INIT;
+    display_term(&sb, args[0]);
+    fflush(stdout);
+    fprintf(stderr, "%s\n", sb_str(&sb));
+    sb_free(&sb);
+    return am_true;
+}
+
+Term bif_erlang_system_info_1(Process *p, Term *args)
+{
+    Term item = args[0];
+    if (item == atom_of("otp_release")) return chars_to_list(p, "25", 2);
+    if (item == atom_of("wordsize")) return make_small(8);
+    if (item == atom_of("schedulers") || item == atom_of("schedulers_online")) return make_small(1);
+    if (item == atom_of("process_count")) return make_small(atomic_load(&vm.process_count));
+    if (item == atom_of("atom_count")) return make_small(atom_count());
+    if (item == atom_of("atom_limit")) return make_small(atom_limit());
+    if (item == atom_of("os_type")) return tuple2(HAlloc(p, 3), atom_of("unix"), atom_of("linux"));
+    if (item == atom_of("version")) return chars_to_list(p, "13.1.5", 6);
+    if (item == atom_of("machine")) return chars_to_list(p, "BEAM", 4);
+    if (item == atom_of("hipe_architecture")) return am_undefined;
+    BIF_ERROR(p, EXC_BADARG);
+}
+
+/* --- cbeam_io: the console under the direct-mode group leader ------------- */
+
+/* Calls emit(cp) for every character of chardata (a deep list of code
+ * points and binaries; binaries are UTF-8 when in_latin1 is false). False
+ * if it is not chardata in that encoding. */
+typedef struct char_sink {
+    strbuf *out;
+    bool device_latin1;
+    bool input_latin1;
+    bool ok;
+} char_sink;
+
+static void emit_char(char_sink *cs, uint32_t cp)
+{
+    if (!cs->device_latin1) {
+        char u[4];
+        sb_put(cs->out, u, utf8_encode(cp, u));
+    } else if (cp <= 255) {
+        sb_putc(cs->out, (char)cp);
+    } else if (!cs->input_latin1) {
+        sb_printf(cs->out, "\\x{%X}", cp);   /* as OTP's user on a latin1 device */
+    } else {
+        cs->ok = false;
+    }
+}
+
+static bool emit_binary(char_sink *cs, Term bin)
+{
+    const uint8_t *bytes;
+    size_t n;
+    if (!binary_bytes(bin, &bytes, &n)) return false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = bytes[i];
+        size_t len = 1;
+        if (!cs->input_latin1) {
+            len = utf8_decode((const char *)bytes + i, n - i, &cp);
+            if (len == 0) return false;
+        }
+        emit_char(cs, cp);
+        i += len;
+    }
+    return true;
+}
+
+static bool emit_chardata(char_sink *cs, Term t)
+{
+    Term stack[256];
+    size_t depth = 0;
+    for (;;) {
+        while (term_is_list(t)) {
+            Term h = list_head(t);
+            if (term_is_small(h)) {
+                SWord c = small_value(h);
+                if (c < 0 || c > 0x10FFFF || (cs->input_latin1 && c > 255)) return false;
+                emit_char(cs, (uint32_t)c);
+            } else if (term_is_list(h) || term_is_nil(h) || term_is_binary_like(h)) {
+                if (depth == 256) return false;
+                stack[depth++] = list_tail(t);
+                t = h;
+                continue;
+            } else {
+                return false;
+            }
+            t = list_tail(t);
+        }
+        if (term_is_binary_like(t)) {
+            if (!emit_binary(cs, t)) return false;
+        } else if (!term_is_nil(t)) {
+            return false;
+        }
+        if (depth == 0) return cs->ok;
+        t = stack[--depth];
+    }
+}
+
+/* cbeam_io:put_chars(Fd, InEncoding, DeviceEncoding, Chardata) -> ok | error */
+Term bif_cbeam_io_put_chars_4(Process *p, Term *args)
+{
+    Term fd = args[0];
+    if (!term_is_small(fd) || (small_value(fd) != 1 && small_value(fd) != 2)) BIF_ERROR(p, EXC_BADARG);
+    strbuf sb = STRBUF_INIT;
+    char_sink cs = { &sb, args[2] == atom_of("latin1"), args[1] == atom_of("latin1"), true };
+    bool ok = emit_chardata(&cs, args[3]);
+    if (ok) {
+        FILE *out = small_value(fd) == 1 ? stdout : stderr;
+        fwrite(sb_str(&sb), 1, sb.len, out);
+        if (out == stderr) fflush(stdout), fflush(stderr);
+    }
+    sb_free(&sb);
+    return ok ? am_ok : am_error;
+}
+
+/* cbeam_io:get_line(DeviceEncoding) -> Line | eof: a line of standard
+ * input with its newline, as code points (UTF-8 decoded on a unicode
+ * device, byte by byte on a latin1 one). */
+Term bif_cbeam_io_get_line_1(Process *p, Term *args)
+{
+    bool latin1 = args[0] == atom_of("latin1");
+    fflush(stdout);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, stdin);
+    if (n < 0) {
+        free(line);
+        return atom_of("eof");
+    }
+    Term *hp = HAlloc(p, 2 * (size_t)n);
+    uint32_t *cps = malloc((size_t)n * sizeof *cps);
+    if (!cps) abort();
+    size_t k = 0;
+    for (ssize_t i = 0; i < n;) {
+        uint32_t cp = (unsigned char)line[i];
+        size_t len = 1;
+        if (!latin1) {
+            len = utf8_decode(line + i, (size_t)(n - i), &cp);
+            if (len == 0) { cp = (unsigned char)line[i]; len = 1; }
+        }
+        cps[k++] = cp;
+        i += (ssize_t)len;
+    }
+    Term list = NIL;
+    for (size_t i = k; i-- > 0;) list = cons(hp + 2 * i, make_small(cps[i]), list);
+    free(cps);
+    free(line);
+    return list;
+}
+
+/* Every process is local: they all speak the unicode I/O protocol. */
+Term bif_net_kernel_dflag_unicode_io_1(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}

@@ -1,0 +1,56 @@
+/*
+ * bif.h — built-in functions: the calling convention and the table.
+ *
+ * A BIF is `Term bif_M_F_A(Process *p, Term *args)`: args[0..A) are its
+ * arguments (they may be the scheduler's x registers: a BIF must read them
+ * before it allocates nothing it could overwrite, and must not keep the
+ * pointer). It returns the result, or THE_NON_VALUE after setting
+ * p->freason/p->fvalue (BIF_ERROR in exception.h).
+ *
+ * A BIF allocates with HAlloc and never collects; it may not block. It
+ * charges extra reductions for long work with BUMP_REDS.
+ *
+ * Every BIF is listed once, in one of the bifs/ *.tab files:
+ *     BIF(module, "name", arity, c_name)
+ * which generates the prototypes below (Term bif_c_name(Process *, Term *))
+ * and the table bif_table[] (bifs/bif_table.c), installed into the export
+ * table by emu_init(). A new .tab file is included here and in bif_table.c. A function that is not in the table is not a BIF: a
+ * call to it goes to the module's code, or raises undef like OTP.
+ */
+#ifndef CB_BIF_H
+#define CB_BIF_H
+
+#include "exception.h"
+#include "process.h"
+
+typedef Term (*BifFunction)(Process *p, Term *args);
+
+#define BIF(module, name, arity, c_name) Term bif_##c_name(Process *p, Term *args);
+#include "bifs/erlang_terms.tab"
+#include "bifs/erlang_arith.tab"
+#include "bifs/erlang_misc.tab"
+#include "bifs/lists.tab"
+#include "bifs/maps.tab"
+#include "bifs/binary.tab"
+#include "bifs/unicode.tab"
+#undef BIF
+
+typedef struct bif_entry {
+    const char *module;
+    const char *name;
+    uint32_t arity;
+    BifFunction fn;
+} bif_entry;
+
+extern const bif_entry bif_table[];
+extern const size_t bif_count;
+
+/* The C function of an OTP BIF that cbeam does not implement yet: raises
+ * undef exactly as a call to a missing function does. */
+Term bif_not_implemented(Process *p, Term *args);
+static inline bool bif_is_implemented(const void *bif) { return bif && bif != (const void *)bif_not_implemented; }
+
+#define BUMP_REDS(p, n) ((p)->fcalls -= (int)(n))
+
+
+#endif

@@ -1,0 +1,1083 @@
+/*
+ * emu.c — the interpreter: process_main runs threaded code (see emu.h and
+ * ops.tab) with GCC's computed goto. Every handler is short; anything that
+ * is not on the fast path calls out of line (arith.c, exception.c,
+ * message.c, map.c, gc.c).
+ *
+ * Registers of the running process live in locals: I (next instruction),
+ * E (stack top: E[0] is the CP slot), x (the scheduler's x registers).
+ * The heap top lives in c_p->htop. Before any call that may collect or
+ * inspect the stack, SWAPOUT stores E into c_p->stop; SWAPIN reloads it.
+ *
+ * Reductions: c_p->fcalls counts down by one per call, return and
+ * loop_rec_end; at zero the process is switched out at the next call or
+ * return, with the callee's arguments saved (CONTEXT_REDS per slice).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arith.h"
+#include "atom.h"
+#include "bif.h"
+#include "emu.h"
+#include "exception.h"
+#include "gc.h"
+#include "map.h"
+#include "scheduler.h"
+#include "term_build.h"
+#include "term_order.h"
+#include "term_print.h"
+#include "strbuf.h"
+
+const char *const opc_names[OPC__COUNT] = {
+#define OP(name, fmt) #name,
+#include "ops.tab"
+#undef OP
+};
+const char *const opc_formats[OPC__COUNT] = {
+#define OP(name, fmt) fmt,
+#include "ops.tab"
+#undef OP
+};
+const void *opc_addresses[OPC__COUNT];
+
+/* The return address of every process's first call: reaching it means the
+ * process's initial function returned. */
+static BeamInstr normal_exit_code[1];
+
+enum { CALL_BODY = 0, CALL_ONLY = 1, CALL_LAST = 2 };
+
+/* --- out-of-line helpers ---------------------------------------------------- */
+
+static void save_args(Process *p, const Term *x, unsigned arity)
+{
+    p->arity = arity;
+    if (arity <= 8) {
+        memcpy(p->arg_reg, x, arity * sizeof(Term));
+        return;
+    }
+    p->arg_big = realloc(p->arg_big, arity * sizeof(Term));
+    if (!p->arg_big) {
+        fputs("cbeam: out of memory saving registers\n", stderr);
+        abort();
+    }
+    memcpy(p->arg_big, x, arity * sizeof(Term));
+}
+
+static void restore_args(const Process *p, Term *x)
+{
+    memcpy(x, p->arity <= 8 ? p->arg_reg : p->arg_big, p->arity * sizeof(Term));
+}
+
+static void export_trampoline_init(Export *e)
+{
+    e->trampoline[0] = (BeamInstr)opc_addresses[OPC_export_trampoline];
+    e->trampoline[1] = (BeamInstr)e;
+}
+
+void emu_init(void)
+{
+    process_main(NULL);
+    normal_exit_code[0] = (BeamInstr)opc_addresses[OPC_normal_exit];
+    export_init_hook = export_trampoline_init;
+    static const struct { const char *m, *f; uint32_t a; } otp_bifs[] = {
+#define OTP_BIF(module, name, arity) { #module, name, arity },
+#include "bifs/otp_bifs.tab"
+#undef OTP_BIF
+    };
+    for (size_t i = 0; i < sizeof otp_bifs / sizeof otp_bifs[0]; i++) {
+        Term m, f;
+        if (atom_put(otp_bifs[i].m, strlen(otp_bifs[i].m), &m) != ATOM_OK ||
+            atom_put(otp_bifs[i].f, strlen(otp_bifs[i].f), &f) != ATOM_OK) abort();
+        Export *e = export_put(m, f, otp_bifs[i].a);
+        if (!e) abort();
+        e->otp_bif = true;
+        /* Until cbeam implements it, calling it raises undef, as a call to
+         * a missing function does (the table below overrides this). */
+        e->bif = (void *)bif_not_implemented;
+        e->trampoline[0] = (BeamInstr)opc_addresses[OPC_bif_trampoline];
+        e->trampoline[1] = (BeamInstr)e;
+    }
+    /* erlang:apply/2,3 are instructions: their export entries run them
+     * as tail calls (the return address is already in place). */
+    Export *apply2 = export_put(am_erlang, am_apply, 2), *apply3 = export_put(am_erlang, am_apply, 3);
+    if (!apply2 || !apply3) abort();
+    apply2->bif = apply3->bif = NULL;
+    apply2->trampoline[0] = (BeamInstr)opc_addresses[OPC_i_apply_fun];
+    apply3->trampoline[0] = (BeamInstr)opc_addresses[OPC_i_apply_mfa];
+    apply2->trampoline[1] = apply3->trampoline[1] = CALL_ONLY;
+    apply2->trampoline[2] = apply3->trampoline[2] = 0;
+    /* A BIF's export entry calls the C function. */
+    for (size_t i = 0; i < bif_count; i++) {
+        const bif_entry *b = &bif_table[i];
+        Term m, f;
+        if (atom_put(b->module, strlen(b->module), &m) != ATOM_OK || atom_put(b->name, strlen(b->name), &f) != ATOM_OK) abort();
+        Export *e = export_put(m, f, b->arity);
+        if (!e) abort();
+        e->bif = (void *)b->fn;
+        e->trampoline[0] = (BeamInstr)opc_addresses[OPC_bif_trampoline];
+        e->trampoline[1] = (BeamInstr)e;
+    }
+}
+
+const BeamInstr *emu_normal_exit(void) { return normal_exit_code; }
+
+Term bif_not_implemented(Process *p, Term *args)
+{
+    (void)args;
+    return raise_error(p, EXC_UNDEF, NIL);
+}
+
+/* Copies the elements of a proper list into x[0..); -1 if not a proper
+ * list or too long. */
+static int list_to_regs(Term list, Term *x)
+{
+    int n = 0;
+    for (; term_is_list(list); list = list_tail(list)) {
+        if (n >= MAX_REG - 2) return -1;
+        x[n++] = list_head(list);
+    }
+    return term_is_nil(list) ? n : -1;
+}
+
+/* Builds the argument list x[0..n) on the heap, for error terms. */
+static Term regs_to_list(Process *p, const Term *x, unsigned n)
+{
+    Term *hp = HAlloc(p, 2 * n);
+    Term list = NIL;
+    for (unsigned i = n; i-- > 0;) list = cons(hp + 2 * i, x[i], list);
+    return list;
+}
+
+/* Where a call to fun x[arity] goes, with its environment copied after the
+ * arguments; NULL after setting the exception (badfun, badarity). */
+static const BeamInstr *fun_target(Process *p, Term *x, unsigned arity)
+{
+    Term fun = x[arity];
+    if (!term_is_fun(fun)) {
+        p->freason = EXC_BADFUN;
+        p->fvalue = fun;
+        return NULL;
+    }
+    FunThing *f = (FunThing *)boxed_ptr(fun);
+    unsigned fun_arity = (unsigned)(f->arity_and_free & 0xFF);
+    if (fun_arity != arity) {
+        Term *hp = HAlloc(p, 3);
+        p->freason = EXC_BADARITY;
+        p->fvalue = tuple2(hp, fun, regs_to_list(p, x, arity));
+        return NULL;
+    }
+    if (f->creator == am_external) return export_address((Export *)f->entry);
+    FunEntry *fe = f->entry;
+    unsigned nfree = (unsigned)(f->arity_and_free >> 8);
+    for (unsigned i = 0; i < nfree; i++) x[arity + i] = f->env[i];
+    return fe->address;
+}
+
+static Term make_fun(Process *p, const FunEntry *fe, const BeamInstr *env_words, Term *E, Term *x)
+{
+    unsigned n = (unsigned)env_words[0];
+    Term *hp = HAlloc(p, FUN_FIXED_WORDS + n);
+    FunThing *f = (FunThing *)hp;
+    f->header = make_header(FUN_FIXED_WORDS - 1 + n, HDR_FUN);
+    f->entry = (void *)fe;
+    f->next = NULL;
+    f->arity_and_free = fe->arity | (UWord)n << 8;
+    f->creator = p->pid;
+    for (unsigned i = 0; i < n; i++) {
+        BeamInstr w = env_words[1 + i];
+        f->env[i] = operand_is_reg(w) ? (w & 4 ? E[w >> 3] : x[w >> 3]) : (Term)w;
+    }
+    return make_boxed(hp);
+}
+
+/* Runs a collection if the heap cannot take `need` more words (or heap
+ * fragments have piled up). CB_MAY_GC. */
+static inline bool heap_needs_gc(const Process *p, const Term *E, size_t need)
+{
+    return (size_t)(E - p->htop) < need || p->mbuf_words > p->heap_size;
+}
+
+static void emu_gc(Process *p, size_t need, Term *x, unsigned live) CB_MAY_GC;
+static void emu_gc(Process *p, size_t need, Term *x, unsigned live)
+{
+    if (!gc_collect(p, need, x, live)) {
+        fputs("cbeam: out of memory collecting a process heap\n", stderr);
+        abort();
+    }
+}
+
+/* Resolves the target of `send`: a pid, or a registered name. */
+static Process *send_target(Term to)
+{
+    if (term_is_pid(to)) return process_lookup(to);
+    return NULL;
+}
+
+static const BeamInstr *select_bin(Term v, const BeamInstr *args)
+{
+    size_t n = args[2] / 2;
+    const BeamInstr *vals = args + 3;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (vals[mid] == v) return (const BeamInstr *)vals[n + mid];
+        if (vals[mid] < v) lo = mid + 1;
+        else hi = mid;
+    }
+    return (const BeamInstr *)args[1];
+}
+
+static const BeamInstr *select_lin(Term v, const BeamInstr *args)
+{
+    size_t n = args[2] / 2;
+    const BeamInstr *vals = args + 3;
+    for (size_t i = 0; i < n; i++)
+        if (term_eq_exact((Term)vals[i], v)) return (const BeamInstr *)vals[n + i];
+    return (const BeamInstr *)args[1];
+}
+
+/* CBEAM_DEBUG_EXITS=1 prints every process that dies of an exception:
+ * OTP reports those through logger, which direct mode does not start. */
+static bool debug_exits;
+
+static void report_exit(Process *p, Term reason)
+{
+    strbuf sb = STRBUF_INIT;
+    term_print(&sb, reason);
+    fprintf(stderr, "cbeam: process <0.%llu.0> (%s:%s/%u) exited: %s\n", (unsigned long long)(p->pid >> 4),
+            atom_text(p->initial_call.module), atom_text(p->initial_call.function), p->initial_call.arity, sb_str(&sb));
+    sb_free(&sb);
+}
+
+/* --- the interpreter ------------------------------------------------------- */
+
+#define Arg(n) (I[(n) + 1])
+#define OPCASE(name) L_##name:
+#define DISPATCH() goto *(const void *)*I
+#define NEXT(size) do { I += (size); DISPATCH(); } while (0)
+#define NEXT_OP(name) NEXT(OPSIZE_##name)
+#define JUMP(addr) do { I = (const BeamInstr *)(addr); DISPATCH(); } while (0)
+#define REG(w) (*((w) & 4 ? &E[(w) >> 3] : &x[(w) >> 3]))
+#define SRC(w) (operand_is_reg(w) ? REG(w) : (Term)(w))
+#define SWAPOUT (c_p->stop = E)
+#define SWAPIN (E = c_p->stop)
+#define RAISE(reason, value) do { c_p->freason = (reason); c_p->fvalue = (value); goto handle_error; } while (0)
+/* A fail address of 0 means "raise instead". */
+#define FAIL_OR_RAISE(fail) do { if (fail) JUMP(fail); goto handle_error; } while (0)
+/* Calls: target, live argument count. */
+#define CALL_TO(target, live) do { \
+        I = (const BeamInstr *)(target); \
+        if (--c_p->fcalls <= 0) { switch_live = (live); goto context_switch; } \
+        DISPATCH(); \
+    } while (0)
+#define PUSH_CP(ret) (*E = (Term)(uintptr_t)(ret))
+
+void process_main(Scheduler *sd)
+{
+    static const void *const labels[OPC__COUNT] = {
+#define OP(name, fmt) &&L_##name,
+#include "ops.tab"
+#undef OP
+    };
+    if (!sd) {
+        memcpy(opc_addresses, labels, sizeof labels);
+        debug_exits = getenv("CBEAM_DEBUG_EXITS") != NULL;
+        return;
+    }
+    Term *const x = sd->x;
+    double *const fr = sd->f;
+    Process *c_p = NULL;
+    const BeamInstr *I = NULL;
+    Term *E = NULL;
+    unsigned switch_live = 0;
+    const BeamInstr *err_pc = NULL;      /* where the current exception arose */
+    const Export *err_bif = NULL;         /* the BIF that raised it, if any */
+    unsigned err_bif_arity = 0;
+    Term bif_args[3];
+
+schedule:
+    c_p = sched_next(sd);
+    if (!c_p) return;
+    restore_args(c_p, x);
+    I = c_p->i;
+    E = c_p->stop;
+    c_p->fcalls = CONTEXT_REDS;
+    DISPATCH();
+
+context_switch:
+    c_p->i = I;
+    SWAPOUT;
+    save_args(c_p, x, switch_live);
+    c_p->reductions += CONTEXT_REDS;
+    sd->context_switches++;
+    sched_enqueue(sd, c_p);
+    goto schedule;
+
+    /* --- functions and calls --- */
+    OPCASE(i_func_info) {
+        const MFA *mfa = (const MFA *)Arg(0);
+        err_pc = I;
+        err_bif = NULL;
+        c_p->freason = EXC_FUNCTION_CLAUSE;
+        c_p->fvalue = NIL;
+        SWAPOUT;
+        exception_set_function_args(c_p, mfa, x);
+        goto unwind;
+    }
+    OPCASE(i_call) {
+        PUSH_CP(I + OPSIZE_i_call);
+        CALL_TO(Arg(1), (unsigned)Arg(0));
+    }
+    OPCASE(i_call_last) {
+        E += Arg(2) + 1;
+        CALL_TO(Arg(1), (unsigned)Arg(0));
+    }
+    OPCASE(i_call_only) {
+        CALL_TO(Arg(1), (unsigned)Arg(0));
+    }
+    OPCASE(i_call_ext) {
+        PUSH_CP(I + OPSIZE_i_call_ext);
+        CALL_TO(export_address((const Export *)Arg(1)), (unsigned)Arg(0));
+    }
+    OPCASE(i_call_ext_last) {
+        E += Arg(2) + 1;
+        CALL_TO(export_address((const Export *)Arg(1)), (unsigned)Arg(0));
+    }
+    OPCASE(i_call_ext_only) {
+        CALL_TO(export_address((const Export *)Arg(1)), (unsigned)Arg(0));
+    }
+    OPCASE(call_bif) {
+        const Export *e = (const Export *)Arg(1);
+        SWAPOUT;
+        c_p->i = I;
+        Term r = ((BifFunction)e->bif)(c_p, x);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            err_pc = I;
+            err_bif = e;
+            err_bif_arity = (unsigned)Arg(0);
+            memcpy(bif_args, x, (err_bif_arity < 3 ? err_bif_arity : 3) * sizeof(Term));
+            goto bif_error;
+        }
+        x[0] = r;
+        c_p->fcalls--;
+        NEXT_OP(call_bif);
+    }
+    OPCASE(bif_trampoline) {
+        /* A BIF called through its export entry (apply, a fun, a call
+         * from code that was loaded before the BIF was known). */
+        const Export *e = (const Export *)Arg(0);
+        SWAPOUT;
+        Term r = ((BifFunction)e->bif)(c_p, x);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            err_pc = NULL;
+            err_bif = e;
+            err_bif_arity = e->arity;
+            memcpy(bif_args, x, (e->arity < 3 ? e->arity : 3) * sizeof(Term));
+            goto bif_error;
+        }
+        x[0] = r;
+        I = (const BeamInstr *)*E;
+        *E = NIL;
+        DISPATCH();
+    }
+    OPCASE(export_trampoline) {
+        /* The module is not loaded: load it from the code path and retry,
+         * else it is undefined. */
+        Export *e = (Export *)Arg(0);
+        SWAPOUT;
+        module_ensure_loaded(e->module, NULL);
+        const BeamInstr *addr = export_address(e);
+        if (addr != e->trampoline) JUMP(addr);
+        const BeamInstr *handler = exception_undefined_function(c_p, e, x);
+        SWAPIN;
+        if (handler) JUMP(handler);
+        err_pc = NULL;
+        err_bif = NULL;
+        goto unwind;
+    }
+    OPCASE(i_return) {
+        I = (const BeamInstr *)*E;
+        *E = NIL;
+        if (--c_p->fcalls <= 0) { switch_live = 1; goto context_switch; }
+        DISPATCH();
+    }
+    OPCASE(move_return) {
+        x[0] = SRC(Arg(0));
+        I = (const BeamInstr *)*E;
+        *E = NIL;
+        if (--c_p->fcalls <= 0) { switch_live = 1; goto context_switch; }
+        DISPATCH();
+    }
+    OPCASE(deallocate_return) {
+        E += Arg(0) + 1;
+        I = (const BeamInstr *)*E;
+        *E = NIL;
+        if (--c_p->fcalls <= 0) { switch_live = 1; goto context_switch; }
+        DISPATCH();
+    }
+    OPCASE(move_deallocate_return) {
+        x[0] = SRC(Arg(0));
+        E += Arg(1) + 1;
+        I = (const BeamInstr *)*E;
+        *E = NIL;
+        if (--c_p->fcalls <= 0) { switch_live = 1; goto context_switch; }
+        DISPATCH();
+    }
+    OPCASE(normal_exit) {
+        SWAPOUT;
+        process_exit(sd, c_p, am_normal);
+        goto schedule;
+    }
+
+    /* Dynamic calls: the target is resolved into `target`, then `mode`
+     * says how to get there. */
+    {
+        const BeamInstr *target;
+        unsigned arity, mode;
+        uint64_t dealloc;
+        const BeamInstr *ret;
+
+    OPCASE(i_apply) {
+        arity = (unsigned)Arg(0);
+        mode = (unsigned)Arg(1);
+        dealloc = Arg(2);
+        ret = I + OPSIZE_i_apply;
+        Term m = x[arity], f = x[arity + 1];
+        if (!term_is_atom(m) || !term_is_atom(f)) RAISE(EXC_BADARG, NIL);
+        goto apply_export_mf;
+    apply_export_mf: {
+            Export *e = export_put(m, f, arity);
+            if (!e) RAISE(EXC_SYSTEM_LIMIT, NIL);
+            target = export_address(e);
+            goto dynamic_call;
+        }
+    }
+    OPCASE(i_apply_mfa) {
+        mode = (unsigned)Arg(0);
+        dealloc = Arg(1);
+        ret = I + OPSIZE_i_apply_mfa;
+        Term m = x[0], f = x[1], args = x[2];
+        int n = list_to_regs(args, x);
+        if (n < 0 || !term_is_atom(m) || !term_is_atom(f)) {
+            x[0] = m; x[1] = f; x[2] = args;
+            err_bif = export_put(am_erlang, am_apply, 3);
+            err_bif_arity = 3;
+            memcpy(bif_args, x, 3 * sizeof(Term));
+            err_pc = I;
+            c_p->freason = EXC_BADARG;
+            goto bif_error;
+        }
+        arity = (unsigned)n;
+        Export *e = export_put(m, f, arity);
+        if (!e) RAISE(EXC_SYSTEM_LIMIT, NIL);
+        target = export_address(e);
+        goto dynamic_call;
+    }
+    OPCASE(i_apply_fun) {
+        mode = (unsigned)Arg(0);
+        dealloc = Arg(1);
+        ret = I + OPSIZE_i_apply_fun;
+        Term fun = x[0], args = x[1];
+        int n = list_to_regs(args, x);
+        if (n < 0) {
+            x[0] = fun; x[1] = args;
+            err_bif = export_put(am_erlang, am_apply, 2);
+            err_bif_arity = 2;
+            memcpy(bif_args, x, 2 * sizeof(Term));
+            err_pc = I;
+            c_p->freason = EXC_BADARG;
+            goto bif_error;
+        }
+        arity = (unsigned)n;
+        x[arity] = fun;
+        goto call_fun;
+    }
+    OPCASE(i_call_fun) {
+        arity = (unsigned)Arg(0);
+        mode = (unsigned)Arg(1);
+        dealloc = Arg(2);
+        ret = I + OPSIZE_i_call_fun;
+    call_fun:
+        target = fun_target(c_p, x, arity);
+        if (!target) goto handle_error;
+    dynamic_call:
+        if (mode == CALL_BODY) PUSH_CP(ret);
+        else if (mode == CALL_LAST) E += dealloc + 1;
+        CALL_TO(target, arity + 8); /* a fun's free variables follow its arguments */
+    }
+    }
+
+    /* --- stack and heap --- */
+    OPCASE(allocate) {
+        UWord n = Arg(0);
+        if (heap_needs_gc(c_p, E, n + 1)) {
+            SWAPOUT;
+            emu_gc(c_p, n + 1, x, (unsigned)Arg(1));
+            SWAPIN;
+        }
+        E -= n + 1;
+        for (UWord i = 0; i <= n; i++) E[i] = NIL;
+        NEXT_OP(allocate);
+    }
+    OPCASE(allocate_heap) {
+        UWord n = Arg(0);
+        if (heap_needs_gc(c_p, E, n + 1 + Arg(1))) {
+            SWAPOUT;
+            emu_gc(c_p, n + 1 + Arg(1), x, (unsigned)Arg(2));
+            SWAPIN;
+        }
+        E -= n + 1;
+        for (UWord i = 0; i <= n; i++) E[i] = NIL;
+        NEXT_OP(allocate_heap);
+    }
+    OPCASE(deallocate) {
+        E += Arg(0) + 1;
+        NEXT_OP(deallocate);
+    }
+    OPCASE(trim) {
+        E += Arg(0);
+        E[0] = NIL;
+        NEXT_OP(trim);
+    }
+    OPCASE(test_heap) {
+        if (heap_needs_gc(c_p, E, Arg(0))) {
+            SWAPOUT;
+            emu_gc(c_p, Arg(0), x, (unsigned)Arg(1));
+            SWAPIN;
+        }
+        NEXT_OP(test_heap);
+    }
+    OPCASE(init_y) { E[Arg(0)] = NIL; NEXT_OP(init_y); }
+    OPCASE(init_y2) { E[Arg(0)] = NIL; E[Arg(1)] = NIL; NEXT_OP(init_y2); }
+    OPCASE(init_y3) { E[Arg(0)] = NIL; E[Arg(1)] = NIL; E[Arg(2)] = NIL; NEXT_OP(init_y3); }
+
+    /* --- moves --- */
+    OPCASE(move_xx) { x[Arg(1)] = x[Arg(0)]; NEXT_OP(move_xx); }
+    OPCASE(move_xy) { E[Arg(1)] = x[Arg(0)]; NEXT_OP(move_xy); }
+    OPCASE(move_yx) { x[Arg(1)] = E[Arg(0)]; NEXT_OP(move_yx); }
+    OPCASE(move_yy) { E[Arg(1)] = E[Arg(0)]; NEXT_OP(move_yy); }
+    OPCASE(move_cx) { x[Arg(1)] = (Term)Arg(0); NEXT_OP(move_cx); }
+    OPCASE(move_cy) { E[Arg(1)] = (Term)Arg(0); NEXT_OP(move_cy); }
+    OPCASE(move) { REG(Arg(1)) = SRC(Arg(0)); NEXT_OP(move); }
+    OPCASE(move2_xx_xx) {
+        Term a = x[Arg(0)], b = x[Arg(2)];
+        x[Arg(1)] = a;
+        x[Arg(3)] = b;
+        NEXT_OP(move2_xx_xx);
+    }
+    OPCASE(swap) {
+        Term t = REG(Arg(0));
+        REG(Arg(0)) = REG(Arg(1));
+        REG(Arg(1)) = t;
+        NEXT_OP(swap);
+    }
+    OPCASE(get_list) {
+        Term l = SRC(Arg(0));
+        Term h = list_head(l), t = list_tail(l);
+        REG(Arg(1)) = h;
+        REG(Arg(2)) = t;
+        NEXT_OP(get_list);
+    }
+    OPCASE(get_hd) { REG(Arg(1)) = list_head(SRC(Arg(0))); NEXT_OP(get_hd); }
+    OPCASE(get_tl) { REG(Arg(1)) = list_tail(SRC(Arg(0))); NEXT_OP(get_tl); }
+    OPCASE(get_tuple_element) {
+        REG(Arg(2)) = tuple_elements(SRC(Arg(0)))[Arg(1)];
+        NEXT_OP(get_tuple_element);
+    }
+    OPCASE(get_tuple_element_x) {
+        x[Arg(2)] = tuple_elements(x[Arg(0)])[Arg(1)];
+        NEXT_OP(get_tuple_element_x);
+    }
+    OPCASE(set_tuple_element) {
+        tuple_elements(SRC(Arg(1)))[Arg(2)] = SRC(Arg(0));
+        NEXT_OP(set_tuple_element);
+    }
+    OPCASE(put_list) {
+        Term *hp = c_p->htop;
+        c_p->htop += 2;
+        Term h = SRC(Arg(0)), t = SRC(Arg(1));
+        REG(Arg(2)) = cons(hp, h, t);
+        NEXT_OP(put_list);
+    }
+    OPCASE(put_tuple2) {
+        UWord n = Arg(1);
+        Term *hp = c_p->htop;
+        c_p->htop += n + 1;
+        hp[0] = make_header(n, HDR_TUPLE);
+        for (UWord i = 0; i < n; i++) hp[1 + i] = SRC(Arg(2 + i));
+        REG(Arg(0)) = make_boxed(hp);
+        NEXT(OPSIZE_put_tuple2 + n);
+    }
+
+    /* --- tests --- */
+#define TEST(name, cond) OPCASE(name) { Term v = SRC(Arg(1)); (void)v; if (!(cond)) JUMP(Arg(0)); NEXT_OP(name); }
+    TEST(is_integer, term_is_integer(v))
+    TEST(is_float, term_is_float(v))
+    TEST(is_number, term_is_number(v))
+    TEST(is_atom, term_is_atom(v))
+    TEST(is_pid, term_is_pid(v) || term_is_boxed_with(v, HDR_EXTERNAL_PID))
+    TEST(is_reference, term_is_boxed_with(v, HDR_REF) || term_is_boxed_with(v, HDR_EXTERNAL_REF))
+    TEST(is_port, term_is_port(v) || term_is_boxed_with(v, HDR_EXTERNAL_PORT))
+    TEST(is_nil, term_is_nil(v))
+    TEST(is_binary, term_is_binary_like(v) && binary_bit_size(v) % 8 == 0)
+    TEST(is_bitstr, term_is_binary_like(v))
+    TEST(is_list, term_is_list(v) || term_is_nil(v))
+    TEST(is_nonempty_list, term_is_list(v))
+    TEST(is_tuple, term_is_tuple(v))
+    TEST(is_map, term_is_map(v))
+    TEST(is_function, term_is_fun(v))
+    TEST(is_boolean, v == am_true || v == am_false)
+    TEST(test_arity, boxed_header(v) == (Term)Arg(2))
+    TEST(is_tuple_of_arity, term_is_boxed(v) && boxed_header(v) == (Term)Arg(2))
+    TEST(is_tagged_tuple, term_is_boxed(v) && boxed_header(v) == (Term)Arg(2) && tuple_elements(v)[0] == (Term)Arg(3))
+#undef TEST
+    OPCASE(is_function2) {
+        Term f = SRC(Arg(1)), a = SRC(Arg(2));
+        if (!term_is_small(a) || small_value(a) < 0) RAISE(EXC_BADARG, NIL);
+        if (!term_is_fun(f) || (SWord)(((FunThing *)boxed_ptr(f))->arity_and_free & 0xFF) != small_value(a)) JUMP(Arg(0));
+        NEXT_OP(is_function2);
+    }
+    OPCASE(is_eq_exact) {
+        Term a = SRC(Arg(1)), b = SRC(Arg(2));
+        if (a != b && (term_is_immed(a) || term_is_immed(b) || !term_eq_exact(a, b))) JUMP(Arg(0));
+        NEXT_OP(is_eq_exact);
+    }
+    OPCASE(is_ne_exact) {
+        Term a = SRC(Arg(1)), b = SRC(Arg(2));
+        if (a == b || (!term_is_immed(a) && !term_is_immed(b) && term_eq_exact(a, b))) JUMP(Arg(0));
+        NEXT_OP(is_ne_exact);
+    }
+    OPCASE(is_eq) {
+        Term a = SRC(Arg(1)), b = SRC(Arg(2));
+        if (a != b && term_compare(a, b) != 0) JUMP(Arg(0));
+        NEXT_OP(is_eq);
+    }
+    OPCASE(is_ne) {
+        Term a = SRC(Arg(1)), b = SRC(Arg(2));
+        if (a == b || term_compare(a, b) == 0) JUMP(Arg(0));
+        NEXT_OP(is_ne);
+    }
+    OPCASE(is_lt) {
+        Term a = SRC(Arg(1)), b = SRC(Arg(2));
+        bool lt = term_is_small(a) && term_is_small(b) ? (SWord)a < (SWord)b : term_compare(a, b) < 0;
+        if (!lt) JUMP(Arg(0));
+        NEXT_OP(is_lt);
+    }
+    OPCASE(is_ge) {
+        Term a = SRC(Arg(1)), b = SRC(Arg(2));
+        bool ge = term_is_small(a) && term_is_small(b) ? (SWord)a >= (SWord)b : term_compare(a, b) >= 0;
+        if (!ge) JUMP(Arg(0));
+        NEXT_OP(is_ge);
+    }
+    OPCASE(jump) { JUMP(Arg(0)); }
+    OPCASE(select_val_bin) { JUMP(select_bin(SRC(Arg(0)), I + 1)); }
+    OPCASE(select_val_lin) { JUMP(select_lin(SRC(Arg(0)), I + 1)); }
+    OPCASE(jump_on_val) {
+        Term v = SRC(Arg(0));
+        if (term_is_small(v)) {
+            UWord k = (UWord)(small_value(v) - small_value((Term)Arg(2)));
+            if (k < Arg(3)) JUMP(Arg(4 + k));
+        }
+        JUMP(Arg(1));
+    }
+    OPCASE(select_tuple_arity) {
+        Term v = SRC(Arg(0));
+        if (term_is_tuple(v)) {
+            Term h = boxed_header(v);
+            UWord n = Arg(2) / 2;
+            for (UWord i = 0; i < n; i++)
+                if ((Term)Arg(3 + i) == h) JUMP(Arg(3 + n + i));
+        }
+        JUMP(Arg(1));
+    }
+
+    /* --- BIFs and arithmetic --- */
+    OPCASE(bif0) {
+        const Export *e = (const Export *)Arg(0);
+        SWAPOUT;
+        Term r = ((BifFunction)e->bif)(c_p, NULL);
+        SWAPIN;
+        if (r == THE_NON_VALUE) { err_pc = I; err_bif = e; err_bif_arity = 0; goto bif_error; }
+        REG(Arg(1)) = r;
+        NEXT_OP(bif0);
+    }
+    OPCASE(bif1) {
+        const Export *e = (const Export *)Arg(1);
+        bif_args[0] = SRC(Arg(2));
+        SWAPOUT;
+        Term r = ((BifFunction)e->bif)(c_p, bif_args);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            if (Arg(0)) JUMP(Arg(0));
+            err_pc = I; err_bif = e; err_bif_arity = 1;
+            goto bif_error;
+        }
+        REG(Arg(3)) = r;
+        NEXT_OP(bif1);
+    }
+    OPCASE(bif2) {
+        const Export *e = (const Export *)Arg(1);
+        bif_args[0] = SRC(Arg(2));
+        bif_args[1] = SRC(Arg(3));
+        SWAPOUT;
+        Term r = ((BifFunction)e->bif)(c_p, bif_args);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            if (Arg(0)) JUMP(Arg(0));
+            err_pc = I; err_bif = e; err_bif_arity = 2;
+            goto bif_error;
+        }
+        REG(Arg(4)) = r;
+        NEXT_OP(bif2);
+    }
+    OPCASE(gc_bif1) {
+        const Export *e = (const Export *)Arg(1);
+        bif_args[0] = SRC(Arg(3));
+        SWAPOUT;
+        Term r = ((BifFunction)e->bif)(c_p, bif_args);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            if (Arg(0)) JUMP(Arg(0));
+            err_pc = I; err_bif = e; err_bif_arity = 1;
+            goto bif_error;
+        }
+        REG(Arg(4)) = r;
+        NEXT_OP(gc_bif1);
+    }
+    OPCASE(gc_bif2) {
+        const Export *e = (const Export *)Arg(1);
+        bif_args[0] = SRC(Arg(3));
+        bif_args[1] = SRC(Arg(4));
+        SWAPOUT;
+        Term r = ((BifFunction)e->bif)(c_p, bif_args);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            if (Arg(0)) JUMP(Arg(0));
+            err_pc = I; err_bif = e; err_bif_arity = 2;
+            goto bif_error;
+        }
+        REG(Arg(5)) = r;
+        NEXT_OP(gc_bif2);
+    }
+    OPCASE(gc_bif3) {
+        const Export *e = (const Export *)Arg(1);
+        bif_args[0] = SRC(Arg(3));
+        bif_args[1] = SRC(Arg(4));
+        bif_args[2] = SRC(Arg(5));
+        SWAPOUT;
+        Term r = ((BifFunction)e->bif)(c_p, bif_args);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            if (Arg(0)) JUMP(Arg(0));
+            err_pc = I; err_bif = e; err_bif_arity = 3;
+            goto bif_error;
+        }
+        REG(Arg(6)) = r;
+        NEXT_OP(gc_bif3);
+    }
+    {
+        Term a, b, r;
+        int op;
+    OPCASE(i_increment)
+    OPCASE(i_plus) {
+        a = SRC(Arg(2));
+        b = SRC(Arg(3));
+        if (term_is_small(a) && term_is_small(b)) {
+            SWord s = small_value(a) + small_value(b);
+            if (small_fits(s)) { REG(Arg(4)) = make_small(s); NEXT_OP(i_plus); }
+        }
+        op = '+';
+        goto arith_slow;
+    }
+    OPCASE(i_minus) {
+        a = SRC(Arg(2));
+        b = SRC(Arg(3));
+        if (term_is_small(a) && term_is_small(b)) {
+            SWord s = small_value(a) - small_value(b);
+            if (small_fits(s)) { REG(Arg(4)) = make_small(s); NEXT_OP(i_minus); }
+        }
+        op = '-';
+    arith_slow:
+        SWAPOUT;
+        r = op == '+' ? arith_plus(c_p, a, b) : arith_minus(c_p, a, b);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            if (Arg(0)) JUMP(Arg(0));
+            bif_args[0] = a;
+            bif_args[1] = b;
+            err_pc = I;
+            err_bif = export_get(am_erlang, op == '+' ? am_plus : am_minus, 2);
+            err_bif_arity = 2;
+            goto bif_error;
+        }
+        REG(Arg(4)) = r;
+        NEXT_OP(i_plus);
+    }
+    }
+    OPCASE(i_element) {
+        Term index = SRC(Arg(1)), t = SRC(Arg(2));
+        if (term_is_small(index) && term_is_tuple(t) && small_value(index) >= 1 && (UWord)small_value(index) <= tuple_arity(t)) {
+            REG(Arg(3)) = tuple_elements(t)[small_value(index) - 1];
+            NEXT_OP(i_element);
+        }
+        if (Arg(0)) JUMP(Arg(0));
+        RAISE(EXC_BADARG, NIL);
+    }
+
+    /* --- exceptions --- */
+    OPCASE(badmatch) { err_pc = I; RAISE(EXC_BADMATCH, SRC(Arg(0))); }
+    OPCASE(case_end) { err_pc = I; RAISE(EXC_CASE_CLAUSE, SRC(Arg(0))); }
+    OPCASE(if_end) { err_pc = I; RAISE(EXC_IF_CLAUSE, NIL); }
+    OPCASE(try_case_end) { err_pc = I; RAISE(EXC_TRY_CLAUSE, SRC(Arg(0))); }
+    OPCASE(badrecord) { err_pc = I; RAISE(EXC_BADRECORD, SRC(Arg(0))); }
+    OPCASE(i_catch) {
+        E[Arg(0)] = make_catch((const BeamInstr *)Arg(1));
+        c_p->catches++;
+        NEXT_OP(i_catch);
+    }
+    OPCASE(catch_end) {
+        E[Arg(0)] = NIL;
+        c_p->catches--;
+        if (x[0] == THE_NON_VALUE) {
+            SWAPOUT;
+            x[0] = exception_catch_value(c_p, x[1], x[2], x[3]);
+            SWAPIN;
+        }
+        NEXT_OP(catch_end);
+    }
+    OPCASE(try_end) {
+        E[Arg(0)] = NIL;
+        c_p->catches--;
+        NEXT_OP(try_end);
+    }
+    OPCASE(try_case) {
+        E[Arg(0)] = NIL;
+        c_p->catches--;
+        x[0] = x[3];
+        NEXT_OP(try_case);
+    }
+    OPCASE(i_raise) {
+        Term trace = SRC(Arg(0)), value = SRC(Arg(1));
+        if (!exception_reraise(c_p, trace, value)) RAISE(EXC_BADARG, NIL);
+        goto unwind;
+    }
+    OPCASE(build_stacktrace) {
+        x[0] = exception_cooked_trace(x[0]);
+        NEXT_OP(build_stacktrace);
+    }
+    OPCASE(raw_raise) {
+        Term cls = x[0];
+        unsigned c = cls == am_error ? EXC_CLASS_ERROR : cls == am_exit ? EXC_CLASS_EXIT : cls == am_throw ? EXC_CLASS_THROW : 99;
+        if (c == 99) { x[0] = am_badarg; NEXT_OP(raw_raise); }
+        c_p->freason = c | EXF_HAVE_TRACE;
+        c_p->fvalue = x[1];
+        c_p->ftrace = x[2];
+        goto unwind;
+    }
+
+    /* --- funs --- */
+    OPCASE(make_fun) {
+        SWAPOUT;
+        REG(Arg(1)) = make_fun(c_p, (const FunEntry *)Arg(0), I + 3, E, x);
+        NEXT(OPSIZE_make_fun + Arg(2));
+    }
+
+    /* --- messages --- */
+    OPCASE(send) {
+        Process *to = send_target(x[0]);
+        if (!to && term_is_atom(x[0])) {
+            to = process_whereis(x[0]);
+            if (!to) {
+                bif_args[0] = x[0]; bif_args[1] = x[1];
+                err_pc = I; err_bif = export_get(am_erlang, am_send, 2); err_bif_arity = 2;
+                c_p->freason = EXC_BADARG;
+                goto bif_error;
+            }
+        } else if (!to && !term_is_pid(x[0])) {
+            bif_args[0] = x[0]; bif_args[1] = x[1];
+            err_pc = I; err_bif = export_get(am_erlang, am_send, 2); err_bif_arity = 2;
+            c_p->freason = EXC_BADARG;
+            goto bif_error;
+        }
+        if (to) send_message(to, x[1]);
+        x[0] = x[1];
+        c_p->fcalls -= 4;
+        NEXT_OP(send);
+    }
+    OPCASE(loop_rec) {
+        if (!*c_p->save && !receive_fetch(c_p)) JUMP(Arg(0));
+        REG(Arg(1)) = (*c_p->save)->term;
+        NEXT_OP(loop_rec);
+    }
+    OPCASE(loop_rec_end) {
+        c_p->save = &(*c_p->save)->next;
+        c_p->fcalls--;
+        JUMP(Arg(0));
+    }
+    OPCASE(remove_message) {
+        receive_remove(c_p);
+        NEXT_OP(remove_message);
+    }
+    OPCASE(wait) {
+        c_p->i = (const BeamInstr *)Arg(0);
+        SWAPOUT;
+        save_args(c_p, x, 0);
+        sched_wait(sd, c_p, 0);
+        goto schedule;
+    }
+    OPCASE(wait_timeout) {
+        if (c_p->timed_out) NEXT_OP(wait_timeout);
+        if (c_p->timeout_at == 0) {
+            Term t = SRC(Arg(1));
+            if (t == am_infinity) {
+                c_p->timeout_at = UINT64_MAX;
+            } else if (term_is_small(t) && small_value(t) >= 0 && small_value(t) <= 0xFFFFFFFFLL) {
+                if (small_value(t) == 0) NEXT_OP(wait_timeout);
+                c_p->timeout_at = monotonic_ms() + (uint64_t)small_value(t);
+            } else {
+                err_pc = I;
+                RAISE(EXC_TIMEOUT_VALUE, NIL);
+            }
+        }
+        c_p->i = (const BeamInstr *)Arg(0);
+        SWAPOUT;
+        save_args(c_p, x, 0);
+        sched_wait(sd, c_p, c_p->timeout_at == UINT64_MAX ? 0 : c_p->timeout_at);
+        goto schedule;
+    }
+    OPCASE(timeout) {
+        c_p->timed_out = false;
+        c_p->timeout_at = 0;
+        c_p->save = &c_p->msgq;
+        NEXT_OP(timeout);
+    }
+    /* Receive markers only speed up selective receive; starting from the
+     * head of the queue is always correct (otp25-notes §6.4). */
+    OPCASE(recv_marker_reserve) { REG(Arg(0)) = make_small(0); NEXT_OP(recv_marker_reserve); }
+    OPCASE(recv_marker_bind) { NEXT_OP(recv_marker_bind); }
+    OPCASE(recv_marker_clear) { NEXT_OP(recv_marker_clear); }
+    OPCASE(recv_marker_use) { NEXT_OP(recv_marker_use); }
+
+    /* --- maps --- */
+    {
+        bool exact;
+    OPCASE(put_map_assoc) {
+        exact = false;
+        goto put_map;
+    }
+    OPCASE(put_map_exact) {
+        exact = true;
+    put_map:;
+        Term map = SRC(Arg(1));
+        UWord n = Arg(4);
+        Term kv[2 * 64 + 2];
+        Term *pairs = n <= 2 * 64 ? kv : malloc(n * sizeof(Term));
+        for (UWord i = 0; i < n; i++) pairs[i] = SRC(Arg(5 + i));
+        SWAPOUT;
+        Term r = term_is_map(map) ? map_put_many(c_p, map, pairs, n / 2, exact) : THE_NON_VALUE;
+        SWAPIN;
+        if (pairs != kv) free(pairs);
+        if (r == THE_NON_VALUE) {
+            if (!term_is_map(map)) { c_p->freason = EXC_BADMAP; c_p->fvalue = map; }
+            if (Arg(0)) JUMP(Arg(0));
+            err_pc = I;
+            goto handle_error;
+        }
+        REG(Arg(2)) = r;
+        NEXT(OPSIZE_put_map_assoc + n);
+    }
+    }
+    OPCASE(get_map_elements) {
+        Term map = SRC(Arg(1));
+        UWord n = Arg(2);
+        if (!term_is_map(map)) JUMP(Arg(0));
+        for (UWord i = 0; i < n; i += 2) {
+            Term v = map_get(map, SRC(Arg(3 + i)));
+            if (v == THE_NON_VALUE) JUMP(Arg(0));
+            REG(Arg(4 + i)) = v;
+        }
+        NEXT(OPSIZE_get_map_elements + n);
+    }
+    OPCASE(has_map_fields) {
+        Term map = SRC(Arg(1));
+        UWord n = Arg(2);
+        if (!term_is_map(map)) JUMP(Arg(0));
+        for (UWord i = 0; i < n; i++)
+            if (map_get(map, SRC(Arg(3 + i))) == THE_NON_VALUE) JUMP(Arg(0));
+        NEXT(OPSIZE_has_map_fields + n);
+    }
+
+    /* --- floats --- */
+    OPCASE(fload) {
+        Term t = SRC(Arg(0));
+        if (term_is_float(t)) fr[Arg(1)] = float_value(t);
+        else if (!number_to_double(t, &fr[Arg(1)])) { err_pc = I; RAISE(EXC_BADARITH, NIL); }
+        NEXT_OP(fload);
+    }
+    OPCASE(fconv) {
+        if (!number_to_double(SRC(Arg(0)), &fr[Arg(1)])) { err_pc = I; RAISE(EXC_BADARITH, NIL); }
+        NEXT_OP(fconv);
+    }
+    OPCASE(fstore) {
+        Term *hp = HAlloc(c_p, FLOAT_WORDS);
+        REG(Arg(1)) = make_float(hp, fr[Arg(0)]);
+        NEXT_OP(fstore);
+    }
+    OPCASE(fmove_ff) { fr[Arg(1)] = fr[Arg(0)]; NEXT_OP(fmove_ff); }
+#define FARITH(name, expr) OPCASE(name) { \
+        double r = (expr); \
+        if (!isfinite(r)) { err_pc = I; RAISE(EXC_BADARITH, NIL); } \
+        fr[Arg(2)] = r; \
+        NEXT_OP(name); \
+    }
+    FARITH(fadd, fr[Arg(0)] + fr[Arg(1)])
+    FARITH(fsub, fr[Arg(0)] - fr[Arg(1)])
+    FARITH(fmul, fr[Arg(0)] * fr[Arg(1)])
+    FARITH(fdiv, fr[Arg(0)] / fr[Arg(1)])
+#undef FARITH
+    OPCASE(fnegate) { fr[Arg(1)] = -fr[Arg(0)]; NEXT_OP(fnegate); }
+
+    /* --- the bit syntax --- */
+#include "emu_bits.inc"
+
+    OPCASE(int_code_end) {
+        fputs("cbeam: executed int_code_end\n", stderr);
+        abort();
+    }
+
+    /* --- raising ------------------------------------------------------------ */
+bif_error:
+    /* A BIF failed: its frame (with the arguments) heads the stack trace. */
+    SWAPOUT;
+    exception_set_bif_frame(c_p, err_bif, bif_args, err_bif_arity);
+    goto unwind;
+
+handle_error:
+    SWAPOUT;
+    if (!err_pc) err_pc = I;
+    exception_clear_bif_frame(c_p);
+unwind: {
+        SWAPOUT;
+        Term *frame;
+        exception_build(c_p, err_pc ? err_pc : I, E);
+        err_pc = NULL;
+        const BeamInstr *handler = exception_find_catch(c_p, E, &frame);
+        if (handler) {
+            E = frame;
+            x[0] = THE_NON_VALUE;
+            x[1] = exception_reason(c_p);
+            x[2] = c_p->ftrace;
+            x[3] = exception_class_atom(c_p->freason);
+            JUMP(handler);
+        }
+        Term reason = exception_exit_reason(c_p);
+        if (debug_exits) report_exit(c_p, reason);
+        process_exit(sd, c_p, reason);
+        goto schedule;
+    }
+}

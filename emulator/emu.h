@@ -1,0 +1,120 @@
+/*
+ * emu.h — the threaded code and the interpreter that runs it.
+ *
+ * Threaded code is an array of BeamInstr words: each instruction is the
+ * address of its handler in process_main() followed by its pre-decoded
+ * operands (formats in ops.tab). codegen.c turns a beam_module's generic
+ * instructions into it; emu.c runs it.
+ *
+ * Register operands (formats s and d) are encoded so that a handler can
+ * tell them from constant terms by the low two bits, which are never 00 in
+ * a term a source can hold:
+ *   x(i) -> i << 3         y(i) -> (i + 1) << 3 | 4   (E[0] is the CP slot)
+ */
+#ifndef CB_EMU_H
+#define CB_EMU_H
+
+#include "beam_module.h"
+#include "export.h"
+#include "process.h"
+
+enum {
+#define OP(name, fmt) OPC_##name,
+#include "ops.tab"
+#undef OP
+    OPC__COUNT
+};
+
+/* Words an instruction occupies, handler included ("*" counts the count
+ * word only; its variable part is added by the handler). */
+enum {
+#define OP(name, fmt) OPSIZE_##name = sizeof(fmt),
+#include "ops.tab"
+#undef OP
+};
+
+extern const char *const opc_names[OPC__COUNT];
+extern const char *const opc_formats[OPC__COUNT];
+/* Handler addresses, filled in by emu_init(). */
+extern const void *opc_addresses[OPC__COUNT];
+
+#define REG_X(i) ((BeamInstr)(i) << 3)
+#define REG_Y(i) (((BeamInstr)(i) + 1) << 3 | 4)
+static inline bool operand_is_reg(BeamInstr w) { return (w & 3) == 0; }
+
+/* A catch frame's stack word: an immediate with the handler's address. */
+static inline Term make_catch(const BeamInstr *handler) { return ((Term)(uintptr_t)handler << 6) | TAG_IMMED2_CATCH; }
+static inline const BeamInstr *catch_address(Term t) { return (const BeamInstr *)(uintptr_t)(t >> 6); }
+
+/* --- loaded code ---------------------------------------------------------- */
+
+typedef struct FunEntry {
+    Term module;
+    uint32_t index, old_uniq;
+    uint32_t arity;            /* of the fun, free variables excluded */
+    uint32_t num_free;
+    MFA mfa;                   /* the lifted function, for stack traces */
+    const BeamInstr *address;
+    struct LoadedCode *code;
+} FunEntry;
+
+typedef struct code_function {   /* for address -> MFA */
+    const BeamInstr *start;       /* the i_func_info instruction */
+    const BeamInstr *end;
+    MFA mfa;
+} code_function;
+
+typedef struct code_line {       /* for address -> source location */
+    const BeamInstr *at;          /* first instruction of the location */
+    uint32_t file;                /* index into file_names (0 = module.erl) */
+    uint32_t line;
+} code_line;
+
+/* One version of a module's code. Immutable after codegen; freed only when
+ * purged (hot code loading comes later). */
+typedef struct LoadedCode {
+    Term module;
+    beam_module *beam;            /* retained: literals and tables */
+    BeamInstr *code;
+    size_t words;
+    code_function *functions;
+    uint32_t function_count;
+    code_line *lines;
+    uint32_t line_count;
+    Term *file_names;             /* [0] = "<module>.erl", as strings */
+    uint32_t file_name_count;
+    FunEntry *funs;
+    uint32_t fun_count;
+    const BeamInstr **export_addresses;  /* parallel to beam->exports */
+    const BeamInstr *on_load;     /* the on_load function, or NULL */
+} LoadedCode;
+
+/* Translates m into threaded code and publishes its exports. On failure
+ * returns NULL with one line in err. The code keeps a reference to m. */
+struct strbuf;
+LoadedCode *codegen(beam_module *m, struct strbuf *err);
+
+const BeamInstr *emu_normal_exit(void);
+
+/* The code containing addr, and the function and location there. */
+const LoadedCode *code_find(const BeamInstr *addr);
+const code_function *code_function_at(const LoadedCode *lc, const BeamInstr *addr);
+const code_line *code_line_at(const LoadedCode *lc, const BeamInstr *addr);
+
+/* --- the module table (module.c) ---------------------------------------- */
+
+void module_table_init(const char *const *code_path, size_t n);
+/* The current code of a module, loading it from the code path if needed;
+ * NULL if it cannot be found or loaded (err says why, when non-NULL). */
+LoadedCode *module_ensure_loaded(Term module, struct strbuf *err);
+LoadedCode *module_current(Term module);
+/* Registers loaded code as the current version of its module. */
+void module_register(LoadedCode *lc);
+
+/* --- the interpreter ------------------------------------------------------- */
+struct Scheduler;
+void emu_init(void);
+/* Runs processes from sd's run queue until none is runnable. */
+void process_main(struct Scheduler *sd);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * module.c — the module table: which code is current for each module, the
+ * code path modules are loaded from on first use, and address -> code
+ * lookups for stack traces.
+ *
+ * Locking: `lock` serialises loading (so a module is loaded once even when
+ * several schedulers call it at the same time) and guards the table and the
+ * address index. Export addresses are published with release stores after
+ * the code is complete, so callers never see half-made code.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atom.h"
+#include "emu.h"
+#include "strbuf.h"
+
+typedef struct module_slot {
+    Term name;
+    LoadedCode *current;
+    bool failed;              /* a load was tried and failed: don't retry */
+} module_slot;
+
+static struct {
+    pthread_mutex_t lock;
+    char **path;
+    size_t path_len;
+    module_slot *slots;
+    size_t slot_count, slot_cap;
+    LoadedCode **by_address;  /* sorted by code start */
+    size_t code_count, code_cap;
+} mt = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void module_table_init(const char *const *code_path, size_t n)
+{
+    mt.path = calloc(n ? n : 1, sizeof *mt.path);
+    for (size_t i = 0; i < n; i++) mt.path[i] = strdup(code_path[i]);
+    mt.path_len = n;
+}
+
+/* Called with the lock held. */
+static module_slot *slot_for(Term name, bool create)
+{
+    for (size_t i = 0; i < mt.slot_count; i++)
+        if (mt.slots[i].name == name) return &mt.slots[i];
+    if (!create) return NULL;
+    if (mt.slot_count == mt.slot_cap) {
+        size_t cap = mt.slot_cap ? mt.slot_cap * 2 : 256;
+        module_slot *s = realloc(mt.slots, cap * sizeof *s);
+        if (!s) return NULL;
+        mt.slots = s;
+        mt.slot_cap = cap;
+    }
+    mt.slots[mt.slot_count] = (module_slot){ .name = name };
+    return &mt.slots[mt.slot_count++];
+}
+
+static void index_code(LoadedCode *lc)
+{
+    if (mt.code_count == mt.code_cap) {
+        size_t cap = mt.code_cap ? mt.code_cap * 2 : 256;
+        LoadedCode **a = realloc(mt.by_address, cap * sizeof *a);
+        if (!a) abort();
+        mt.by_address = a;
+        mt.code_cap = cap;
+    }
+    size_t i = mt.code_count++;
+    while (i > 0 && mt.by_address[i - 1]->code > lc->code) {
+        mt.by_address[i] = mt.by_address[i - 1];
+        i--;
+    }
+    mt.by_address[i] = lc;
+}
+
+static void publish_exports(LoadedCode *lc)
+{
+    beam_module *m = lc->beam;
+    for (uint32_t i = 0; i < m->export_count; i++) {
+        const beam_export *ex = &m->exports[i];
+        Export *e = export_put(m->name, ex->function, ex->arity);
+        if (!e) abort();
+        /* erlang.beam's stubs for BIFs are not code to run: an implemented
+         * BIF stays the C function, an unimplemented one stays undefined. */
+        if (e->bif || e->otp_bif) continue;
+        const BeamInstr *addr = lc->export_addresses[i];
+        atomic_store_explicit(&e->address, addr, memory_order_release);
+    }
+}
+
+void module_register(LoadedCode *lc)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(lc->module, true);
+    if (s) s->current = lc;
+    index_code(lc);
+    publish_exports(lc);
+    pthread_mutex_unlock(&mt.lock);
+}
+
+LoadedCode *module_current(Term name)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, false);
+    LoadedCode *lc = s ? s->current : NULL;
+    pthread_mutex_unlock(&mt.lock);
+    return lc;
+}
+
+/* Called with the lock held. */
+static LoadedCode *load_from_path(Term name, strbuf *err)
+{
+    strbuf path = STRBUF_INIT;
+    for (size_t i = 0; i < mt.path_len; i++) {
+        sb_reset(&path);
+        sb_printf(&path, "%s/%s.beam", mt.path[i], atom_text(name));
+        FILE *f = fopen(sb_str(&path), "rb");
+        if (!f) continue;
+        fclose(f);
+        strbuf e = STRBUF_INIT;
+        beam_module *m = beam_load_file(sb_str(&path), &e);
+        LoadedCode *lc = NULL;
+        if (m && m->name != name) sb_printf(&e, "%s: the file holds module %s", sb_str(&path), atom_text(m->name));
+        else if (m) lc = codegen(m, &e);
+        if (m) beam_module_release(m);
+        if (!lc && err) sb_puts(err, sb_str(&e));
+        if (!lc && getenv("CBEAM_DEBUG_LOAD")) fprintf(stderr, "cbeam: loading %s failed: %s\n", atom_text(name), sb_str(&e));
+        sb_free(&e);
+        sb_free(&path);
+        return lc;
+    }
+    if (err) sb_printf(err, "module %s not found in the code path", atom_text(name));
+    sb_free(&path);
+    return NULL;
+}
+
+LoadedCode *module_ensure_loaded(Term name, strbuf *err)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, true);
+    LoadedCode *lc = s ? s->current : NULL;
+    if (!lc && s && !s->failed) {
+        lc = load_from_path(name, err);
+        s = slot_for(name, true);
+        if (lc) {
+            s->current = lc;
+            index_code(lc);
+            publish_exports(lc);
+        } else {
+            s->failed = true;
+        }
+    }
+    pthread_mutex_unlock(&mt.lock);
+    return lc;
+}
+
+const LoadedCode *code_find(const BeamInstr *addr)
+{
+    pthread_mutex_lock(&mt.lock);
+    size_t lo = 0, hi = mt.code_count;
+    const LoadedCode *found = NULL;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const LoadedCode *lc = mt.by_address[mid];
+        if (addr < lc->code) hi = mid;
+        else if (addr >= lc->code + lc->words) lo = mid + 1;
+        else { found = lc; break; }
+    }
+    pthread_mutex_unlock(&mt.lock);
+    return found;
+}
+
+const code_function *code_function_at(const LoadedCode *lc, const BeamInstr *addr)
+{
+    size_t lo = 0, hi = lc->function_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const code_function *f = &lc->functions[mid];
+        if (addr < f->start) hi = mid;
+        else if (addr >= f->end) lo = mid + 1;
+        else return f;
+    }
+    return NULL;
+}
+
+const code_line *code_line_at(const LoadedCode *lc, const BeamInstr *addr)
+{
+    size_t lo = 0, hi = lc->line_count;
+    while (lo < hi) {   /* the last entry at or before addr */
+        size_t mid = (lo + hi) / 2;
+        if (lc->lines[mid].at <= addr) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo ? &lc->lines[lo - 1] : NULL;
+}

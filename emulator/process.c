@@ -1,0 +1,305 @@
+/*
+ * process.c — creating and ending processes, the process table, links,
+ * exit signals, and the name registry.
+ *
+ * The table maps a pid's number to its Process; it and the registry are
+ * guarded by `table.lock`. A pid is an immediate: number << 4 | 0x3.
+ *
+ * Known simplification (issue 4 replaces it): a process is freed as soon
+ * as it exits, which is safe only while one scheduler runs; with several,
+ * lookups will need a reference count or deferred freeing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atom.h"
+#include "emu.h"
+#include "exception.h"
+#include "export.h"
+#include "gc.h"
+#include "map.h"
+#include "scheduler.h"
+#include "term_build.h"
+
+#define PROCESS_LIMIT 262144u
+
+typedef struct reg_entry {
+    Term name;
+    Process *p;
+} reg_entry;
+
+static struct {
+    pthread_mutex_t lock;
+    Process *procs[PROCESS_LIMIT];
+    uint32_t next;
+    reg_entry *names;
+    size_t nnames, capnames;
+} table = { .lock = PTHREAD_MUTEX_INITIALIZER, .next = 0 };
+
+vm_state vm;
+
+static uint32_t pid_number(Term pid) { return (uint32_t)(pid >> TAG_IMMED1_SIZE); }
+static Term make_pid(uint32_t n) { return ((Term)n << TAG_IMMED1_SIZE) | TAG_IMMED1_PID; }
+
+Process *process_lookup(Term pid)
+{
+    if (!term_is_pid(pid)) return NULL;
+    uint32_t n = pid_number(pid);
+    if (n >= PROCESS_LIMIT) return NULL;
+    pthread_mutex_lock(&table.lock);
+    Process *p = table.procs[n];
+    pthread_mutex_unlock(&table.lock);
+    return p && p->pid == pid ? p : NULL;
+}
+
+static bool table_insert(Process *p)
+{
+    pthread_mutex_lock(&table.lock);
+    for (uint32_t tries = 0; tries < PROCESS_LIMIT; tries++) {
+        uint32_t n = table.next;
+        table.next = (table.next + 1) % PROCESS_LIMIT;
+        if (!table.procs[n]) {
+            table.procs[n] = p;
+            p->pid = make_pid(n);
+            pthread_mutex_unlock(&table.lock);
+            return true;
+        }
+    }
+    pthread_mutex_unlock(&table.lock);
+    return false;
+}
+
+/* --- spawning ------------------------------------------------------------ */
+
+Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args)
+{
+    SWord arity = list_length(args);
+    if (arity < 0 || arity > 255) return NULL;
+    Process *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    if (!heap_init(p, H_DEFAULT_SIZE)) {
+        free(p);
+        return NULL;
+    }
+    pthread_mutex_init(&p->inbox_lock, NULL);
+    p->msgq_last = &p->msgq;
+    p->save = &p->msgq;
+    p->inbox_last = &p->inbox;
+    p->dictionary = NIL;
+    p->registered_name = NIL;
+    p->top_frame = NIL;
+    p->top_frame_info = NIL;
+    p->fvalue = NIL;
+    p->ftrace = NIL;
+    p->error_handler = am_error_handler;
+    p->max_gen_gcs = 65535;
+    p->min_heap_size = H_DEFAULT_SIZE;
+    p->initial_call = (MFA){ m, f, (uint32_t)arity };
+    if (!table_insert(p)) {
+        heap_destroy(p);
+        free(p);
+        return NULL;
+    }
+    p->group_leader = parent ? parent->group_leader : p->pid;
+    /* The arguments are copied onto the new heap, then into registers. */
+    Term *hp = HAlloc(p, size_object(args));
+    Term copy = copy_object(args, &hp, &p->off_heap);
+    Term regs[256];
+    unsigned n = 0;
+    for (; term_is_list(copy); copy = list_tail(copy)) regs[n++] = list_head(copy);
+    p->arity = n;
+    if (n <= 8) memcpy(p->arg_reg, regs, n * sizeof(Term));
+    else {
+        p->arg_big = malloc(n * sizeof(Term));
+        memcpy(p->arg_big, regs, n * sizeof(Term));
+    }
+    Export *e = export_put(m, f, n);
+    p->i = export_address(e);
+    *p->stop = (Term)(uintptr_t)emu_normal_exit();
+    p->sched = sd;
+    atomic_store(&p->state, PS_RUNNABLE);
+    atomic_fetch_add(&vm.process_count, 1);
+    sched_enqueue(sd, p);
+    return p;
+}
+
+/* --- links and exit signals ------------------------------------------------- */
+
+static void links_add(Process *p, Term pid)
+{
+    for (size_t i = 0; i < p->nlinks; i++)
+        if (p->links[i] == pid) return;
+    if (p->nlinks == p->caplinks) {
+        p->caplinks = p->caplinks ? p->caplinks * 2 : 4;
+        p->links = realloc(p->links, p->caplinks * sizeof *p->links);
+        if (!p->links) abort();
+    }
+    p->links[p->nlinks++] = pid;
+}
+
+static void links_remove(Process *p, Term pid)
+{
+    for (size_t i = 0; i < p->nlinks; i++) {
+        if (p->links[i] == pid) {
+            p->links[i] = p->links[--p->nlinks];
+            return;
+        }
+    }
+}
+
+bool process_link(Process *a, Term b_pid)
+{
+    Process *b = process_lookup(b_pid);
+    if (!b) return false;
+    pthread_mutex_lock(&a->inbox_lock);
+    links_add(a, b_pid);
+    pthread_mutex_unlock(&a->inbox_lock);
+    if (b != a) {
+        pthread_mutex_lock(&b->inbox_lock);
+        links_add(b, a->pid);
+        pthread_mutex_unlock(&b->inbox_lock);
+    }
+    return true;
+}
+
+void process_unlink(Process *a, Term b_pid)
+{
+    pthread_mutex_lock(&a->inbox_lock);
+    links_remove(a, b_pid);
+    pthread_mutex_unlock(&a->inbox_lock);
+    Process *b = process_lookup(b_pid);
+    if (b && b != a) {
+        pthread_mutex_lock(&b->inbox_lock);
+        links_remove(b, a->pid);
+        pthread_mutex_unlock(&b->inbox_lock);
+    }
+}
+
+/* A message holding {'EXIT', From, Reason}, built in a scratch heap. */
+static void send_exit_message(Process *p, Term from, Term reason)
+{
+    Term scratch[4];
+    Term msg = tuple3(scratch, am_EXIT, from, reason);
+    send_message(p, msg);
+}
+
+void process_send_exit(Process *p, Term from, Term reason)
+{
+    bool trapping = (p->flags & PF_TRAP_EXIT) != 0;
+    if (reason == am_kill && from != p->pid) {
+        reason = am_killed;
+        trapping = false;
+    } else if (trapping) {
+        send_exit_message(p, from, reason);
+        return;
+    }
+    if (reason == am_normal && from != p->pid) return;
+    message *sig = malloc(sizeof *sig);
+    if (!sig) abort();
+    size_t words = size_object(reason);
+    heap_frag *f = malloc(sizeof *f + (words ? words : 1) * sizeof(Term));
+    if (!f) abort();
+    f->next = NULL;
+    f->size = f->used = words;
+    f->off_heap = (OffHeap){ NULL, 0 };
+    Term *hp = f->mem;
+    sig->term = copy_object(reason, &hp, &f->off_heap);
+    sig->frag = f;
+    sig->next = NULL;
+    pthread_mutex_lock(&p->inbox_lock);
+    bool wake = false;
+    if (!p->exit_pending && atomic_load(&p->state) != PS_EXITED) {
+        p->exit_pending = true;
+        p->exit_signal = sig;
+        sig = NULL;
+        wake = atomic_load(&p->state) == PS_WAITING;
+        if (wake) atomic_store(&p->state, PS_RUNNABLE);
+    }
+    pthread_mutex_unlock(&p->inbox_lock);
+    if (sig) message_free_all(sig);
+    if (wake) sched_wake(p);
+}
+
+/* --- the registry ----------------------------------------------------------- */
+
+Process *process_whereis(Term name)
+{
+    Process *p = NULL;
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < table.nnames; i++)
+        if (table.names[i].name == name) p = table.names[i].p;
+    pthread_mutex_unlock(&table.lock);
+    return p;
+}
+
+bool process_register(Term name, Process *p)
+{
+    pthread_mutex_lock(&table.lock);
+    bool ok = p->registered_name == NIL;
+    for (size_t i = 0; ok && i < table.nnames; i++)
+        if (table.names[i].name == name) ok = false;
+    if (ok && table.nnames == table.capnames) {
+        table.capnames = table.capnames ? table.capnames * 2 : 64;
+        table.names = realloc(table.names, table.capnames * sizeof *table.names);
+        if (!table.names) abort();
+    }
+    if (ok) {
+        table.names[table.nnames++] = (reg_entry){ name, p };
+        p->registered_name = name;
+    }
+    pthread_mutex_unlock(&table.lock);
+    return ok;
+}
+
+bool process_unregister(Term name)
+{
+    bool found = false;
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < table.nnames; i++) {
+        if (table.names[i].name == name) {
+            table.names[i].p->registered_name = NIL;
+            table.names[i] = table.names[--table.nnames];
+            found = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&table.lock);
+    return found;
+}
+
+/* --- exiting ------------------------------------------------------------------ */
+
+void process_exit(Scheduler *sd, Process *p, Term reason)
+{
+    (void)sd;
+    if (p->registered_name != NIL) process_unregister(p->registered_name);
+    pthread_mutex_lock(&p->inbox_lock);
+    atomic_store(&p->state, PS_EXITED);
+    Term *links = p->links;
+    size_t nlinks = p->nlinks;
+    p->links = NULL;
+    p->nlinks = 0;
+    pthread_mutex_unlock(&p->inbox_lock);
+    for (size_t i = 0; i < nlinks; i++) {
+        Process *q = process_lookup(links[i]);
+        if (!q) continue;
+        pthread_mutex_lock(&q->inbox_lock);
+        links_remove(q, p->pid);
+        pthread_mutex_unlock(&q->inbox_lock);
+        process_send_exit(q, p->pid, reason);
+    }
+    free(links);
+    monitors_on_exit(p, reason);
+    pthread_mutex_lock(&table.lock);
+    table.procs[pid_number(p->pid)] = NULL;
+    pthread_mutex_unlock(&table.lock);
+    message_free_all(p->msgq);
+    message_free_all(p->inbox);
+    if (p->exit_signal) message_free_all(p->exit_signal);
+    heap_destroy(p);
+    free(p->arg_big);
+    pthread_mutex_destroy(&p->inbox_lock);
+    free(p);
+    atomic_fetch_sub(&vm.process_count, 1);
+}

@@ -1,0 +1,176 @@
+/*
+ * process.h — an Erlang process: its heap and stack, its saved registers,
+ * its exception state, its message queue.
+ *
+ * Memory layout (as OTP): heap and stack share one block of heap_size
+ * words. The heap grows up from `heap` to `htop`; the stack grows down from
+ * `hend` to `stop`; a collection is needed when htop + need > stop. The old
+ * generation lives in a separate block [old_heap, old_hend). Data that did
+ * not fit (BIF results, messages) sits in heap fragments on `mbuf`, which
+ * count as young heap and are merged by the next collection.
+ *
+ * Ownership: a process is owned by the scheduler running it; only that
+ * thread touches the heap, the stack, the registers or the dictionary.
+ * Other threads reach a process only through its signal queue (`inbox`,
+ * guarded by `inbox_lock`) and its atomic state word.
+ *
+ * May GC: only the functions marked CB_MAY_GC in gc.h. HAlloc never
+ * collects: when the heap is full it allocates a fragment.
+ */
+#ifndef CB_PROCESS_H
+#define CB_PROCESS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "binary.h"
+#include "term.h"
+
+typedef uintptr_t BeamInstr;
+struct Scheduler;
+struct Export;
+
+#define MAX_REG 1024
+#define MAX_FREG 1024
+#define CONTEXT_REDS 4000
+#define H_DEFAULT_SIZE 233
+
+/* --- heap fragments ------------------------------------------------------ */
+typedef struct heap_frag {
+    struct heap_frag *next;
+    size_t used;      /* words in use */
+    size_t size;      /* words allocated */
+    OffHeap off_heap; /* ProcBins built in this fragment */
+    Term mem[];
+} heap_frag;
+
+/* --- messages ------------------------------------------------------------- */
+typedef struct message {
+    struct message *next;
+    Term term;             /* the message, on `frag` (or an immediate) */
+    heap_frag *frag;       /* NULL once the term is on the receiver's heap */
+} message;
+
+/* --- exceptions ------------------------------------------------------------
+ * p->freason packs the class and, for the errors erts raises itself, the
+ * primary reason; p->fvalue holds the value that goes with it (the reason
+ * term for EXCP_USER, the V of {badmatch,V}, ...). See exception.h. */
+
+typedef struct monitor_link {
+    uint64_t ref;              /* the monitor's reference number */
+    Term pid;                  /* the other process */
+} monitor_link;
+
+typedef struct MFA {
+    Term module, function;
+    uint32_t arity;
+} MFA;
+
+/* Process flags. */
+#define PF_TRAP_EXIT     (1u << 0)
+#define PF_EXITING       (1u << 1)
+
+typedef enum process_state {
+    PS_RUNNABLE,   /* in a run queue, or running */
+    PS_WAITING,    /* in receive: not in any queue */
+    PS_EXITED,
+} process_state;
+
+typedef struct Process {
+    /* Heap and stack (owned by the running scheduler). */
+    Term *heap, *htop, *stop, *hend;
+    Term *high_water;          /* data below it survived a collection */
+    Term *old_heap, *old_htop, *old_hend;
+    heap_frag *mbuf;
+    size_t mbuf_words;
+    size_t heap_size;          /* words in [heap, hend) */
+    size_t min_heap_size;
+    uint32_t gen_gcs, max_gen_gcs;
+    OffHeap off_heap;
+
+    /* Saved execution state (valid while the process is not running). */
+    const BeamInstr *i;
+    uint32_t arity;            /* live x registers saved in arg_reg */
+    Term arg_reg[8];           /* small save area; more spill to arg_big */
+    Term *arg_big;
+    int fcalls;                /* reductions left in this slice */
+    uint64_t reductions;
+
+    /* Exceptions. */
+    uint32_t freason;
+    Term fvalue;
+    Term ftrace;               /* raw stack trace of the current exception */
+    Term top_frame;            /* a frame to put first in the trace, or NIL */
+    bool top_frame_replaces;   /* it stands for the faulting function itself */
+    Term top_frame_info;       /* with top_frame_replaces: items to add to its
+                                  location list ([] or [{error_info, M}]) */
+    uint32_t catches;          /* catch frames on the stack */
+
+    /* Identity and bookkeeping. */
+    Term pid;
+    Term group_leader;
+    Term registered_name;      /* an atom, or NIL */
+    MFA initial_call;
+    const MFA *current;        /* function being executed, for traces */
+    Term error_handler;        /* module atom */
+    Term dictionary;           /* the process dictionary: list of {K,V} */
+    uint32_t flags;            /* PF_* */
+
+    /* Messages: the part only the owner touches. `msgq` is the received
+     * queue; `save` points at the link to the next message receive looks
+     * at. */
+    message *msgq, **msgq_last, **save;
+    uint32_t msgq_len;
+    uint64_t timeout_at;       /* wait_timeout deadline, in ms; 0 = none */
+    bool timed_out;
+
+    /* The part any thread may touch, under inbox_lock. */
+    pthread_mutex_t inbox_lock;
+    message *inbox, **inbox_last;
+    _Atomic int state;         /* process_state */
+
+    /* Links (pids), monitors, and an exit signal another process sent: all
+     * under inbox_lock. */
+    Term *links;
+    size_t nlinks, caplinks;
+    struct monitor_link *monitors;      /* processes this one monitors */
+    size_t nmonitors, capmonitors;
+    struct monitor_link *monitored_by;  /* processes monitoring this one */
+    size_t nmonitored_by, capmonitored_by;
+    bool exit_pending;
+    message *exit_signal;      /* the reason, copied into a fragment */
+
+    struct Scheduler *sched;   /* scheduler that runs it */
+    struct Process *run_next;  /* run-queue link */
+    struct Process *sleep_next;/* the scheduler's list of timed waiters */
+} Process;
+
+/* A term_sink that allocates on a process heap (HAlloc), for code that
+ * builds terms of unknown size (maps, decoded terms). */
+#include "term_sink.h"
+typedef struct proc_sink {
+    term_sink base;
+    Process *p;
+} proc_sink;
+void proc_sink_init(proc_sink *s, Process *p);
+/* map_from_pairs on the process heap. */
+Term map_from_pairs_on_heap(Process *p, const Term *keys, const Term *values, size_t n);
+
+/* Allocates `need` words for a term the caller is building. Never
+ * collects: uses the free space above htop, else a heap fragment. Returns
+ * NULL only when memory is exhausted. */
+Term *heap_alloc_slow(Process *p, size_t need);
+static inline Term *HAlloc(Process *p, size_t need)
+{
+    if ((size_t)(p->stop - p->htop) >= need) {
+        Term *hp = p->htop;
+        p->htop += need;
+        return hp;
+    }
+    return heap_alloc_slow(p, need);
+}
+
+/* Gives back words at the end of the most recent allocation. */
+void heap_release(Process *p, Term *from, size_t words);
+
+#endif
