@@ -13,6 +13,8 @@ const bif_entry bif_table[] = {
 #include "bifs/maps.tab"
 #include "bifs/binary.tab"
 #include "bifs/unicode.tab"
+#include "bifs/persistent_term.tab"
+#include "bifs/os.tab"
 #undef BIF
 };
 const size_t bif_count = sizeof bif_table / sizeof bif_table[0];

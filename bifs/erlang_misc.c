@@ -97,7 +97,8 @@ Term bif_erlang_raise_3(Process *p, Term *args)
 {
     Term cls = args[0];
     unsigned c = cls == am_error ? EXC_CLASS_ERROR : cls == am_exit ? EXC_CLASS_EXIT : cls == am_throw ? EXC_CLASS_THROW : 99;
-    if (c == 99 || list_length(args[2]) < 0) BIF_ERROR(p, EXC_BADARG);
+    /* Invalid arguments make raise/3 return badarg, not raise it. */
+    if (c == 99 || list_length(args[2]) < 0) return am_badarg;
     p->freason = c | EXF_HAVE_TRACE;
     p->fvalue = args[1];
     p->ftrace = tuple2(HAlloc(p, 3), cls, args[2]);
@@ -158,14 +159,14 @@ Term bif_erlang_exit_2(Process *p, Term *args)
     return am_true;
 }
 
-static void monitor_add(monitor_link **list, size_t *n, size_t *cap, uint64_t ref, Term pid)
+static void monitor_add(monitor_link **list, size_t *n, size_t *cap, uint64_t ref, Term pid, Term name)
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 4;
         *list = realloc(*list, *cap * sizeof **list);
         if (!*list) abort();
     }
-    (*list)[(*n)++] = (monitor_link){ ref, pid };
+    (*list)[(*n)++] = (monitor_link){ ref, pid, name };
 }
 
 static bool monitor_remove(monitor_link *list, size_t *n, uint64_t ref, Term *pid)
@@ -203,14 +204,15 @@ Term bif_erlang_monitor_2(Process *p, Term *args)
     if (t) {
         pthread_mutex_lock(&t->inbox_lock);
         if (atomic_load(&t->state) != PS_EXITED) {
-            monitor_add(&t->monitored_by, &t->nmonitored_by, &t->capmonitored_by, ref, p->pid);
+            monitor_add(&t->monitored_by, &t->nmonitored_by, &t->capmonitored_by, ref, p->pid,
+                        term_is_atom(target) ? target : NIL);
             added = true;
         }
         pthread_mutex_unlock(&t->inbox_lock);
     }
     if (added) {
         pthread_mutex_lock(&p->inbox_lock);
-        monitor_add(&p->monitors, &p->nmonitors, &p->capmonitors, ref, t->pid);
+        monitor_add(&p->monitors, &p->nmonitors, &p->capmonitors, ref, t->pid, NIL);
         pthread_mutex_unlock(&p->inbox_lock);
     } else {
         send_down(p, ref, who, am_noproc);
@@ -275,7 +277,11 @@ void monitors_on_exit(Process *p, Term reason)
     pthread_mutex_unlock(&p->inbox_lock);
     for (size_t i = 0; i < nby; i++) {
         Process *w = process_lookup(by[i].pid);
-        if (w) send_down(w, by[i].ref, p->pid, reason);
+        if (!w) continue;
+        /* A monitor taken by name reports {Name, Node}. */
+        Term scratch[3];
+        Term who = by[i].name != NIL ? tuple2(scratch, by[i].name, am_nonode_at_nohost) : p->pid;
+        send_down(w, by[i].ref, who, reason);
     }
     for (size_t i = 0; i < nmine; i++) {
         Process *t = process_lookup(mine[i].pid);
@@ -356,6 +362,10 @@ Term bif_erlang_whereis_1(Process *p, Term *args)
 Term bif_erlang_send_2(Process *p, Term *args)
 {
     Term to = args[0];
+    /* {Name, Node} on this node is the registered name. */
+    if (term_is_tuple(to) && tuple_arity(to) == 2 && tuple_elements(to)[1] == am_nonode_at_nohost &&
+        term_is_atom(tuple_elements(to)[0]))
+        to = tuple_elements(to)[0];
     Process *q = term_is_pid(to) ? process_lookup(to) : term_is_atom(to) ? process_whereis(to) : NULL;
     if (!q && !term_is_pid(to)) BIF_ERROR(p, EXC_BADARG);
     if (q) send_message(q, args[1]);
@@ -692,6 +702,32 @@ static bool printable_string(Term t)
     return term_is_nil(t);
 }
 
+static void display_term(strbuf *sb, Term t);
+
+typedef struct display_ctx {
+    strbuf *sb;
+    bool first;
+} display_ctx;
+
+static bool display_pair(Term key, Term value, void *arg)
+{
+    display_ctx *c = arg;
+    if (!c->first) sb_putc(c->sb, ',');
+    c->first = false;
+    display_term(c->sb, key);
+    sb_puts(c->sb, "=>");
+    display_term(c->sb, value);
+    return true;
+}
+
+static void display_map(strbuf *sb, Term map)
+{
+    display_ctx c = { sb, true };
+    sb_puts(sb, "#{");
+    map_foreach(map, display_pair, &c);
+    sb_putc(sb, '}');
+}
+
 static void display_term(strbuf *sb, Term t)
 {
     if (printable_string(t)) {
@@ -721,6 +757,10 @@ static void display_term(strbuf *sb, Term t)
         sb_putc(sb, ']');
     } else if (term_is_pid(t)) {
         sb_printf(sb, "<0.%llu.0>", (unsigned long long)(t >> TAG_IMMED1_SIZE));
+    } else if (term_is_float(t)) {
+        sb_printf(sb, "%e", float_value(t));
+    } else if (term_is_map(t)) {
+        display_map(sb, t);
     } else {
         term_print(sb, t);
     }
@@ -732,7 +772,9 @@ Term bif_erlang_display_1(Process *p, Term *args)
     strbuf sb = STRBUF_INIT;
     display_term(&sb, args[0]);
     fflush(stdout);
-    fprintf(stderr, "%s\n", sb_str(&sb));
+    /* erts prints with CR LF, as on a raw terminal. */
+    fprintf(stdout, "%s\r\n", sb_str(&sb));
+    fflush(stdout);
     sb_free(&sb);
     return am_true;
 }
@@ -885,4 +927,265 @@ Term bif_net_kernel_dflag_unicode_io_1(Process *p, Term *args)
 {
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     return am_true;
+}
+
+/* --- process_info ------------------------------------------------------------ */
+
+static Term pid_list(Process *p, const Term *pids, size_t n)
+{
+    Term *hp = HAlloc(p, 2 * n);
+    Term list = NIL;
+    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, pids[i], list);
+    return list;
+}
+
+static Term mfa_tuple(Process *p, const MFA *mfa)
+{
+    return tuple3(HAlloc(p, 4), mfa->module, mfa->function, make_small(mfa->arity));
+}
+
+static Term messages_list(Process *p, Process *q)
+{
+    receive_fetch(q);
+    Term list = NIL, *last = &list;
+    for (message *m = q->msgq; m; m = m->next) {
+        Term copy = m->term;
+        if (q != p || m->frag) {
+            Term *hp = HAlloc(p, size_object(m->term));
+            copy = copy_object(m->term, &hp, &p->off_heap);
+        }
+        Term *cell = HAlloc(p, 2);
+        *last = cons(cell, copy, NIL);
+        last = &cell[1];
+    }
+    return list;
+}
+
+/* One item for process q, asked by p (q may be p). THE_NON_VALUE if the
+ * item is unknown. Another process's heap terms are copied. */
+static Term process_item(Process *p, Process *q, Term item)
+{
+    const char *name = term_is_atom(item) ? atom_text(item) : "";
+    Term v = THE_NON_VALUE;
+    if (!strcmp(name, "registered_name")) {
+        if (q->registered_name == NIL) return NIL;   /* OTP: [] for an unnamed process */
+        v = q->registered_name;
+    } else if (!strcmp(name, "message_queue_len")) {
+        receive_fetch(q);
+        v = make_small(q->msgq_len);
+    } else if (!strcmp(name, "messages")) {
+        v = messages_list(p, q);
+    } else if (!strcmp(name, "links")) {
+        pthread_mutex_lock(&q->inbox_lock);
+        v = pid_list(p, q->links, q->nlinks);
+        pthread_mutex_unlock(&q->inbox_lock);
+    } else if (!strcmp(name, "trap_exit")) {
+        v = (q->flags & PF_TRAP_EXIT) ? am_true : am_false;
+    } else if (!strcmp(name, "status")) {
+        v = atom_of(q == p ? "running" : atomic_load(&q->state) == PS_WAITING ? "waiting" : "runnable");
+    } else if (!strcmp(name, "dictionary")) {
+        v = q->dictionary;
+        if (q != p) {
+            Term *hp = HAlloc(p, size_object(v));
+            v = copy_object(v, &hp, &p->off_heap);
+        }
+    } else if (!strcmp(name, "heap_size")) {
+        v = make_small((SWord)q->heap_size);
+    } else if (!strcmp(name, "stack_size")) {
+        v = make_small(q->hend - q->stop);
+    } else if (!strcmp(name, "total_heap_size")) {
+        v = make_small((SWord)(q->heap_size + (size_t)(q->old_hend - q->old_heap) + q->mbuf_words));
+    } else if (!strcmp(name, "memory")) {
+        v = make_small((SWord)(sizeof *q + 8 * (q->heap_size + (size_t)(q->old_hend - q->old_heap) + q->mbuf_words)));
+    } else if (!strcmp(name, "reductions")) {
+        v = make_small((SWord)(q->reductions + (q == p ? (uint64_t)(CONTEXT_REDS - p->fcalls) : 0)));
+    } else if (!strcmp(name, "initial_call")) {
+        v = mfa_tuple(p, &q->initial_call);
+    } else if (!strcmp(name, "group_leader")) {
+        v = q->group_leader;
+    } else if (!strcmp(name, "priority")) {
+        v = atom_of("normal");
+    } else if (!strcmp(name, "error_handler")) {
+        v = q->error_handler;
+    } else if (!strcmp(name, "current_function")) {
+        const LoadedCode *lc = code_find(q->i);
+        const code_function *fn = lc ? code_function_at(lc, q->i) : NULL;
+        v = fn ? mfa_tuple(p, &fn->mfa) : am_undefined;
+    } else if (!strcmp(name, "monitored_by") || !strcmp(name, "monitors")) {
+        bool by = name[7] == 'e';
+        pthread_mutex_lock(&q->inbox_lock);
+        size_t n = by ? q->nmonitored_by : q->nmonitors;
+        const monitor_link *ml = by ? q->monitored_by : q->monitors;
+        Term *hp = HAlloc(p, 5 * n);
+        v = NIL;
+        for (size_t i = n; i-- > 0;) {
+            Term e = by ? ml[i].pid : tuple2(hp + 2, atom_of("process"), ml[i].pid);
+            v = cons(hp, e, v);
+            hp += 5;
+        }
+        pthread_mutex_unlock(&q->inbox_lock);
+    } else {
+        return THE_NON_VALUE;
+    }
+    return tuple2(HAlloc(p, 3), item, v);
+}
+
+Term bif_erlang_process_info_2(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    Process *q = process_lookup(args[0]);
+    if (term_is_list(args[1]) || term_is_nil(args[1])) {
+        if (list_length(args[1]) < 0) BIF_ERROR(p, EXC_BADARG);
+        if (!q) return am_undefined;
+        Term out = NIL, *last = &out;
+        for (Term l = args[1]; term_is_list(l); l = list_tail(l)) {
+            Term r = process_item(p, q, list_head(l));
+            if (r == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
+            if (r == NIL) r = tuple2(HAlloc(p, 3), list_head(l), NIL);
+            Term *cell = HAlloc(p, 2);
+            *last = cons(cell, r, NIL);
+            last = &cell[1];
+        }
+        return out;
+    }
+    if (!term_is_atom(args[1])) BIF_ERROR(p, EXC_BADARG);
+    if (!q) {
+        if (process_item(p, p, args[1]) == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
+        return am_undefined;
+    }
+    Term r = process_item(p, q, args[1]);
+    if (r == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
+    return r;
+}
+
+Term bif_erlang_process_info_1(Process *p, Term *args)
+{
+    static const char *const items[] = {
+        "current_function", "initial_call", "status", "message_queue_len", "links", "dictionary",
+        "trap_exit", "error_handler", "priority", "group_leader", "total_heap_size", "heap_size",
+        "stack_size", "reductions",
+    };
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    Process *q = process_lookup(args[0]);
+    if (!q) return am_undefined;
+    Term out = NIL;
+    size_t n = sizeof items / sizeof items[0];
+    for (size_t i = n; i-- > 0;) {
+        Term r = process_item(p, q, atom_of(items[i]));
+        out = cons(HAlloc(p, 2), r, out);
+    }
+    if (q->registered_name != NIL) out = cons(HAlloc(p, 2), tuple2(HAlloc(p, 3), atom_of("registered_name"), q->registered_name), out);
+    return out;
+}
+
+Term bif_erlang_registered_0(Process *p, Term *args)
+{
+    (void)args;
+    Term names[1024];
+    size_t n = process_registered_names(names, 1024);
+    return pid_list(p, names, n);
+}
+
+/* --- small BIFs of other modules --------------------------------------------- */
+
+/* io:printable_range() -> latin1, OTP's default without +pc unicode. */
+Term bif_io_printable_range_0(Process *p, Term *args)
+{
+    (void)p;
+    (void)args;
+    return atom_of("latin1");
+}
+
+Term bif_erlang_list_to_integer_1(Process *p, Term *args);
+Term bif_erlang_list_to_float_1(Process *p, Term *args);
+
+static bool is_digit_term(Term c) { return term_is_small(c) && small_value(c) >= '0' && small_value(c) <= '9'; }
+
+/* A copy of the first n elements of list, on the heap. */
+static Term list_prefix(Process *p, Term list, size_t n)
+{
+    Term *hp = HAlloc(p, 2 * n);
+    Term out = NIL, *last = &out;
+    for (size_t i = 0; i < n; i++, list = list_tail(list)) {
+        *last = cons(hp + 2 * i, list_head(list), NIL);
+        last = &hp[2 * i + 1];
+    }
+    return out;
+}
+
+static Term list_drop(Term list, size_t n)
+{
+    while (n--) list = list_tail(list);
+    return list;
+}
+
+/* Counts leading digits of l starting at element `at`. */
+static size_t count_digits(Term l, size_t at)
+{
+    l = list_drop(l, at);
+    size_t n = 0;
+    for (; term_is_list(l) && is_digit_term(list_head(l)); l = list_tail(l)) n++;
+    return n;
+}
+
+static bool char_at(Term l, size_t at, int c)
+{
+    l = list_drop(l, at);
+    return term_is_list(l) && list_head(l) == make_small(c);
+}
+
+/* string:list_to_integer(String) -> {Integer, Rest} | {error, Reason} */
+Term bif_string_list_to_integer_1(Process *p, Term *args)
+{
+    Term s = args[0];
+    if (!term_is_list(s) && !term_is_nil(s)) return tuple2(HAlloc(p, 3), am_error, atom_of("not_a_list"));
+    size_t sign = char_at(s, 0, '-') || char_at(s, 0, '+');
+    size_t digits = count_digits(s, sign);
+    if (digits == 0) return tuple2(HAlloc(p, 3), am_error, atom_of("no_integer"));
+    Term prefix = list_prefix(p, s, sign + digits);
+    Term n = bif_erlang_list_to_integer_1(p, &prefix);
+    if (n == THE_NON_VALUE) return THE_NON_VALUE;
+    return tuple2(HAlloc(p, 3), n, list_drop(s, sign + digits));
+}
+
+/* string:list_to_float(String) -> {Float, Rest} | {error, Reason}: the
+ * longest prefix of the form [+-]D+.D+[eE[+-]D+]. */
+Term bif_string_list_to_float_1(Process *p, Term *args)
+{
+    Term s = args[0];
+    if (!term_is_list(s) && !term_is_nil(s)) return tuple2(HAlloc(p, 3), am_error, atom_of("not_a_list"));
+    size_t k = char_at(s, 0, '-') || char_at(s, 0, '+');
+    size_t whole = count_digits(s, k);
+    size_t frac = whole && char_at(s, k + whole, '.') ? count_digits(s, k + whole + 1) : 0;
+    if (!whole || !frac) return tuple2(HAlloc(p, 3), am_error, atom_of("no_float"));
+    k += whole + 1 + frac;
+    if (char_at(s, k, 'e') || char_at(s, k, 'E')) {
+        size_t sign = char_at(s, k + 1, '-') || char_at(s, k + 1, '+');
+        size_t exp = count_digits(s, k + 1 + sign);
+        if (exp) k += 1 + sign + exp;
+    }
+    Term prefix = list_prefix(p, s, k);
+    Term f = bif_erlang_list_to_float_1(p, &prefix);
+    if (f == THE_NON_VALUE) return THE_NON_VALUE;
+    return tuple2(HAlloc(p, 3), f, list_drop(s, k));
+}
+
+/* erlang:spawn_opt(M, F, Args, Options): link and monitor are supported;
+ * any other option is refused with badarg rather than silently ignored
+ * (priorities and heap options arrive with issue 4). */
+Term bif_erlang_spawn_opt_4(Process *p, Term *args)
+{
+    bool link = false, monitor = false;
+    if (list_length(args[3]) < 0) BIF_ERROR(p, EXC_BADARG);
+    for (Term o = args[3]; term_is_list(o); o = list_tail(o)) {
+        Term opt = list_head(o);
+        if (opt == atom_of("link")) link = true;
+        else if (opt == atom_of("monitor")) monitor = true;
+        else BIF_ERROR(p, EXC_BADARG);
+    }
+    Term pid = do_spawn(p, args[0], args[1], args[2], link);
+    if (pid == THE_NON_VALUE || !monitor) return pid;
+    Term margs[2] = { atom_of("process"), pid };
+    Term ref = bif_erlang_monitor_2(p, margs);
+    return tuple2(HAlloc(p, 3), pid, ref);
 }

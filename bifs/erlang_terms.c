@@ -356,6 +356,12 @@ typedef struct float_options {
     bool compact;
 } float_options;
 
+/* {scientific, N}: OTP checks only N <= 249 and hands N to printf as a C
+ * int, so a negative N means printf's default of 6 digits, and N is
+ * truncated to 32 bits first (-4294967296 gives 0 digits; a truncation
+ * above 249 overflows OTP's buffer: badarg). */
+static int scientific_precision(SWord n) { return (int)(int32_t)(uint32_t)(UWord)n; }
+
 /* {decimals, N} or {scientific, N}: the last format option wins, compact
  * may come anywhere (and only matters for decimals). */
 static bool parse_float_option(Term opt, float_options *o)
@@ -368,14 +374,15 @@ static bool parse_float_option(Term opt, float_options *o)
     SWord n;
     if (key == named_atom(&am_decimals, "decimals") && small_in_range(value, 0, FLOAT_DECIMALS_MAX, &n)) {
         o->format = FMT_FIXED;
-    } else if (key == named_atom(&am_scientific, "scientific") &&
-               small_in_range(value, 0, FLOAT_SCIENTIFIC_MAX, &n)) {
-        o->format = FMT_SCIENTIFIC;
-    } else {
-        return false;
+        o->digits = (int)n;
+        return true;
     }
-    o->digits = (int)n;
-    return true;
+    if (key == named_atom(&am_scientific, "scientific") && small_in_range(value, MIN_SMALL, FLOAT_SCIENTIFIC_MAX, &n)) {
+        o->format = FMT_SCIENTIFIC;
+        o->digits = scientific_precision(n);
+        return true;
+    }
+    return false;
 }
 
 static bool parse_float_options(Term list, float_options *o)

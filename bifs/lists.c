@@ -92,9 +92,18 @@ typedef struct multiset {
     size_t n;
 } multiset;
 
+/* term_compare_exact, with the cases that need no general walk first:
+ * identical terms, and two smalls (the bulk of most integer lists). */
+static int compare_exact(Term a, Term b)
+{
+    if (a == b) return 0;
+    if (term_is_small(a) && term_is_small(b)) return small_value(a) < small_value(b) ? -1 : 1;
+    return term_compare_exact(a, b);
+}
+
 static int compare_terms_exact(const void *a, const void *b)
 {
-    return term_compare_exact(*(const Term *)a, *(const Term *)b);
+    return compare_exact(*(const Term *)a, *(const Term *)b);
 }
 
 static void multiset_build(multiset *ms, Term list, size_t m)
@@ -105,7 +114,7 @@ static void multiset_build(multiset *ms, Term list, size_t m)
     qsort(ms->terms, m, sizeof(Term), compare_terms_exact);
     size_t n = 0;
     for (size_t i = 0; i < m; i++) {
-        if (n > 0 && term_compare_exact(ms->terms[n - 1], ms->terms[i]) == 0) {
+        if (n > 0 && compare_exact(ms->terms[n - 1], ms->terms[i]) == 0) {
             ms->counts[n - 1]++;
         } else {
             ms->terms[n] = ms->terms[i];
@@ -121,7 +130,7 @@ static bool multiset_take(multiset *ms, Term t)
     size_t lo = 0, hi = ms->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = term_compare_exact(t, ms->terms[mid]);
+        int c = compare_exact(t, ms->terms[mid]);
         if (c == 0) {
             if (ms->counts[mid] == 0) return false;
             ms->counts[mid]--;

@@ -33,6 +33,8 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/maps.tab"
 #include "bifs/binary.tab"
 #include "bifs/unicode.tab"
+#include "bifs/persistent_term.tab"
+#include "bifs/os.tab"
 #undef BIF
 
 typedef struct bif_entry {

@@ -72,8 +72,10 @@ Term bits_new_binary(Process *p, const uint8_t *src, UWord soff, UWord nbits);
 Term bits_alloc_binary(Process *p, UWord nbits, uint8_t **data);
 /* Words bits_alloc_binary needs. */
 UWord bits_binary_words(UWord nbits);
-/* A sub binary for nbits of `bin` (any binary) starting at bit `off`
- * of it (5 words; the whole binary itself when that is what is asked). */
+/* nbits of `bin` (any binary) from its bit `off`: the binary itself when
+ * that is all of it, a heap binary copy for whole bytes up to 64, else a
+ * sub binary. At most BITS_SLICE_WORDS heap words. */
+#define BITS_SLICE_WORDS (2 + HEAP_BIN_LIMIT / 8)
 Term bits_sub_binary(Process *p, Term bin, UWord off, UWord nbits);
 
 /* --- match contexts --------------------------------------------------------
@@ -139,17 +141,29 @@ Term bits_create_build(Process *p, const bs_operands *ops, const bs_plan *plan);
 Term bits_init_writable(Process *p, Term hint);
 
 /* --- the legacy construction instructions (bs_init2, bs_put_*) ------------
- * They write into the binary the last bs_init2/bs_init_bits made, through
- * per-thread state, as OTP's erts_current_bin. */
-Term bits_legacy_init(Process *p, Term size, UWord unit, bool bits_size);
-bool bits_legacy_put_integer(Term value, Term size, UWord unit, unsigned flags);
-bool bits_legacy_put_float(Term value, Term size, UWord unit, unsigned flags);
-bool bits_legacy_put_binary(Term value, Term size, UWord unit);
+ * They write into the binary the last bs_init2/bs_init_bits/bs_append
+ * made, at a running offset kept per thread (OTP's erts_current_bin):
+ * nothing can run in between, as nothing that calls or collects is
+ * emitted inside such a sequence. Each put returns false with
+ * p->freason set when the value or size is bad. */
+/* size * unit as a field size: badarg or system_limit as bs_create_bin. */
+bool bits_field_size(Process *p, Term size, UWord unit, UWord *bits);
+Term bits_legacy_init(Process *p, UWord bits);
+bool bits_legacy_put_integer(Process *p, Term value, Term size, UWord unit, unsigned flags);
+bool bits_legacy_put_float(Process *p, Term value, Term size, UWord unit, unsigned flags);
+bool bits_legacy_put_binary(Process *p, Term value, Term size, UWord unit);
 void bits_legacy_put_string(const uint8_t *s, UWord len);
-bool bits_legacy_put_utf(Term value, unsigned kind, unsigned flags);
-/* bs_append / bs_private_append: room for `size` more bits after bin. */
-Term bits_legacy_append(Process *p, Term bin, Term size, UWord unit, bool *system_limit);
-/* Heap words bs_init2 and bs_append need at most. */
-UWord bits_legacy_words(void);
+bool bits_legacy_put_utf(Process *p, Term value, unsigned kind, unsigned flags);
+/* bs_utf8_size / bs_utf16_size: bytes the code point will take. */
+Term bits_legacy_utf_size(Term value, unsigned kind);
+/* bs_add: a + b * unit. */
+Term bits_legacy_add(Process *p, Term a, Term b, UWord unit);
+/* bs_append / bs_private_append: a writable binary of bin followed by
+ * room for `bits` more, which the following puts fill in. bin must be a
+ * bitstring whose size is a multiple of unit (checked: false). */
+bool bits_legacy_append_ok(Process *p, Term bin, UWord unit);
+Term bits_legacy_append(Process *p, Term bin, UWord bits);
+/* bs_private_append has no live count: it allocates without collecting. */
+#define BS_LIVE_UNKNOWN ((UWord)-1)
 
 #endif

@@ -21,6 +21,7 @@
 #include "arith.h"
 #include "atom.h"
 #include "bif.h"
+#include "bits.h"
 #include "emu.h"
 #include "exception.h"
 #include "gc.h"
@@ -269,8 +270,9 @@ static void report_exit(Process *p, Term reason)
 #define FAIL_OR_RAISE(fail) do { if (fail) JUMP(fail); goto handle_error; } while (0)
 /* Calls: target, live argument count. */
 #define CALL_TO(target, live) do { \
+        unsigned live_ = (live);   /* read before I moves */ \
         I = (const BeamInstr *)(target); \
-        if (--c_p->fcalls <= 0) { switch_live = (live); goto context_switch; } \
+        if (--c_p->fcalls <= 0) { switch_live = live_; goto context_switch; } \
         DISPATCH(); \
     } while (0)
 #define PUSH_CP(ret) (*E = (Term)(uintptr_t)(ret))
@@ -889,6 +891,18 @@ context_switch:
 
     /* --- messages --- */
     OPCASE(send) {
+        if (term_is_tuple(x[0])) {   /* {Name, Node}: the BIF knows the forms */
+            SWAPOUT;
+            Term r = bif_erlang_send_2(c_p, x);
+            SWAPIN;
+            if (r == THE_NON_VALUE) {
+                bif_args[0] = x[0]; bif_args[1] = x[1];
+                err_pc = I; err_bif = export_get(am_erlang, am_send, 2); err_bif_arity = 2;
+                goto bif_error;
+            }
+            x[0] = r;
+            NEXT_OP(send);
+        }
         Process *to = send_target(x[0]);
         if (!to && term_is_atom(x[0])) {
             to = process_whereis(x[0]);
@@ -1069,6 +1083,7 @@ unwind: {
         const BeamInstr *handler = exception_find_catch(c_p, E, &frame);
         if (handler) {
             E = frame;
+            E[0] = NIL;   /* the CP of the call that raised is no longer a frame */
             x[0] = THE_NON_VALUE;
             x[1] = exception_reason(c_p);
             x[2] = c_p->ftrace;

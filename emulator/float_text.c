@@ -95,7 +95,7 @@ int float_text_fixed(char buf[FLOAT_TEXT_MAX], double d, int decimals, bool comp
 
 int float_text_scientific(char buf[FLOAT_TEXT_MAX], double d, int decimals)
 {
-    if (decimals < 0 || !isfinite(d)) return -1;
+    if (!isfinite(d)) return -1;
     int len = snprintf(buf, FLOAT_TEXT_MAX, "%.*e", decimals, d);
     return len < 0 || len >= FLOAT_TEXT_MAX ? -1 : len;
 }

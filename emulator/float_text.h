@@ -22,7 +22,9 @@
 /* {decimals, N} (with `compact`: trailing zeros dropped, one kept after
  * the point). Returns the length written to buf, or -1 if it does not fit. */
 int float_text_fixed(char buf[FLOAT_TEXT_MAX], double d, int decimals, bool compact);
-/* {scientific, N}: "%.Ne" ("1.50e+00"). Returns the length, or -1. */
+/* {scientific, N}: "%.Ne" ("1.50e+00"); a negative N means 6, as in C
+ * (and in OTP, which passes N straight to printf). Returns the length, or
+ * -1 if it does not fit. */
 int float_text_scientific(char buf[FLOAT_TEXT_MAX], double d, int decimals);
 /* short: the shortest text that reads back as d (term_print's form). */
 int float_text_short(char buf[FLOAT_TEXT_MAX], double d);

@@ -268,6 +268,15 @@ bool process_unregister(Term name)
     return found;
 }
 
+size_t process_registered_names(Term *names, size_t max)
+{
+    pthread_mutex_lock(&table.lock);
+    size_t n = table.nnames < max ? table.nnames : max;
+    for (size_t i = 0; i < n; i++) names[i] = table.names[i].name;
+    pthread_mutex_unlock(&table.lock);
+    return n;
+}
+
 /* --- exiting ------------------------------------------------------------------ */
 
 void process_exit(Scheduler *sd, Process *p, Term reason)

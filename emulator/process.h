@@ -59,6 +59,7 @@ typedef struct message {
 typedef struct monitor_link {
     uint64_t ref;              /* the monitor's reference number */
     Term pid;                  /* the other process */
+    Term name;                 /* monitored by registered name: the atom, else NIL */
 } monitor_link;
 
 typedef struct MFA {

@@ -79,6 +79,8 @@ void message_free_all(message *m);
 Process *process_whereis(Term name);
 bool process_register(Term name, Process *p);
 bool process_unregister(Term name);
+/* Copies up to max registered names into names; returns how many. */
+size_t process_registered_names(Term *names, size_t max);
 /* Sends an exit signal from `from` (a pid) to p, as a link or exit/2 does. */
 void process_send_exit(Process *p, Term from, Term reason);
 

@@ -304,7 +304,13 @@ static int compare_step(cmp_state *st, Term *pa, Term *pb, bool exact)
 static int compare(Term a, Term b, bool exact)
 {
     if (a == b) return 0;
-    cmp_state st = { .depth = 0, .cap = LOCAL_FRAMES, .owned = NULL, .owned_n = 0, .owned_cap = 0 };
+    if (term_is_small(a) && term_is_small(b)) return (SWord)a < (SWord)b ? -1 : 1;
+    /* Not zero-initialised: the frame array is written before it is read. */
+    cmp_state st;
+    st.depth = 0;
+    st.cap = LOCAL_FRAMES;
+    st.owned = NULL;
+    st.owned_n = st.owned_cap = 0;
     st.frames = st.local;
     int result = 0;
     for (;;) {

@@ -30,7 +30,11 @@ boot({Start, Args, Plain}) ->
 
 do_boot(_Init, _Flags, Start) ->
     start_em(Start),
-    ok.
+    boot_done().
+
+%% A separate function, so that the call to start_em/1 is not a tail call
+%% and do_boot/3 stays on the stack, as in OTP.
+boot_done() -> ok.
 
 start_em([S|Tail]) ->
     case whereis(user) of
