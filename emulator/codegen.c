@@ -193,6 +193,17 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
     if (gc && nargs == 2 && (is_bif_named(e, "+", 2) || is_bif_named(e, "-", 2))) {
         bool plus = is_bif_named(e, "+", 2);
         bool inc = plus && args[1].kind == OPND_INT && term_is_small(args[1].v.term);
+        bool b_const = args[1].kind == OPND_INT && term_is_small(args[1].v.term);
+        if (fail->v.u == 0) {
+            bool xc = is_x(&args[0]) && b_const;
+            static const int fast[2][2] = { { OPC_i_minus_ss, OPC_i_minus_xc }, { OPC_i_plus_ss, OPC_i_plus_xc } };
+            emit_op(g, fast[plus][xc]);
+            if (xc) emit_word(g, args[0].v.u);
+            else emit_src(g, &args[0]);
+            emit_src(g, &args[1]);
+            emit_dst(g, dst);
+            return;
+        }
         emit_op(g, inc ? OPC_i_increment : plus ? OPC_i_plus : OPC_i_minus);
         emit_label_ref(g, fail->v.u);
         emit_u(g, live);
@@ -256,7 +267,7 @@ static void gen_select_val(cg *g, const beam_instr *in)
         }
         return;
     }
-    emit_op(g, all_immed ? OPC_select_val_bin : OPC_select_val_lin);
+    emit_op(g, !all_immed ? OPC_select_val_lin : pairs <= 8 ? OPC_select_val_small : OPC_select_val_bin);
     emit_src(g, OPND(in, 0));
     emit_label_ref(g, OPND(in, 1)->v.u);
     emit_word(g, 2 * pairs);

@@ -523,7 +523,9 @@ context_switch:
             SWAPIN;
         }
         E -= n + 1;
-        for (UWord i = 0; i <= n; i++) E[i] = NIL;
+        /* Only the CP slot: erlc (beam_validator) guarantees every y
+         * register is written (or init_yregs'd) before a GC can see it. */
+        E[0] = NIL;
         NEXT_OP(allocate);
     }
     OPCASE(allocate_heap) {
@@ -534,7 +536,7 @@ context_switch:
             SWAPIN;
         }
         E -= n + 1;
-        for (UWord i = 0; i <= n; i++) E[i] = NIL;
+        E[0] = NIL;
         NEXT_OP(allocate_heap);
     }
     OPCASE(deallocate) {
@@ -679,6 +681,14 @@ context_switch:
     OPCASE(jump) { JUMP(Arg(0)); }
     OPCASE(select_val_bin) { JUMP(select_bin(SRC(Arg(0)), I + 1)); }
     OPCASE(select_val_lin) { JUMP(select_lin(SRC(Arg(0)), I + 1)); }
+    OPCASE(select_val_small) {
+        Term v = SRC(Arg(0));
+        UWord n = Arg(2) / 2;
+        const BeamInstr *vals = I + 4;
+        for (UWord i = 0; i < n; i++)
+            if (vals[i] == v) JUMP(vals[n + i]);
+        JUMP(Arg(1));
+    }
     OPCASE(jump_on_val) {
         Term v = SRC(Arg(0));
         if (term_is_small(v)) {
@@ -819,6 +829,49 @@ context_switch:
         }
         REG(Arg(4)) = r;
         NEXT_OP(i_plus);
+    }
+    }
+    {
+        Term a, b;
+        BeamInstr dst;
+        int op;
+    OPCASE(i_plus_ss) { a = SRC(Arg(0)); b = SRC(Arg(1)); goto plus_fast; }
+    OPCASE(i_plus_xc) {
+        a = x[Arg(0)];
+        b = (Term)Arg(1);
+    plus_fast:
+        if (term_is_small(a) && term_is_small(b)) {
+            SWord s = small_value(a) + small_value(b);
+            if (small_fits(s)) { REG(Arg(2)) = make_small(s); NEXT_OP(i_plus_ss); }
+        }
+        op = '+';
+        goto arith_nofail;
+    }
+    OPCASE(i_minus_ss) { a = SRC(Arg(0)); b = SRC(Arg(1)); goto minus_fast; }
+    OPCASE(i_minus_xc) {
+        a = x[Arg(0)];
+        b = (Term)Arg(1);
+    minus_fast:
+        if (term_is_small(a) && term_is_small(b)) {
+            SWord s = small_value(a) - small_value(b);
+            if (small_fits(s)) { REG(Arg(2)) = make_small(s); NEXT_OP(i_minus_ss); }
+        }
+        op = '-';
+    arith_nofail:
+        dst = Arg(2);
+        SWAPOUT;
+        Term r = op == '+' ? arith_plus(c_p, a, b) : arith_minus(c_p, a, b);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            bif_args[0] = a;
+            bif_args[1] = b;
+            err_pc = I;
+            err_bif = export_get(am_erlang, op == '+' ? am_plus : am_minus, 2);
+            err_bif_arity = 2;
+            goto bif_error;
+        }
+        REG(dst) = r;
+        NEXT_OP(i_plus_ss);
     }
     }
     OPCASE(i_element) {

@@ -1,9 +1,9 @@
 -module(hello).
 -export([main/0]).
 
-%% The bundled example. `tools/bootstrap` disassembles it; once the
-%% emulator runs code, `build/cbeam -noshell -pa examples -s hello main -s erlang halt`
-%% prints what erl prints.
+%% The bundled example: `tools/bootstrap` runs it as
+%% `build/cbeam -noshell -pa examples -s hello main -s erlang halt`,
+%% which prints what erl prints for the same command.
 main() ->
     io:format("Hello from ~s!~n", [name()]).
 
