@@ -189,15 +189,71 @@ static void send_down(Process *to, uint64_t ref, Term who, Term reason)
     send_message(to, msg);
 }
 
-Term bif_erlang_monitor_2(Process *p, Term *args)
+/* erlang:send(Dest, Msg, Options): nosuspend and noconnect only matter
+ * between nodes; there is one node. */
+Term bif_erlang_send_3(Process *p, Term *args)
 {
-    if (args[0] != atom_of("process")) BIF_ERROR(p, EXC_BADARG);
-    Term target = args[1];
+    if (list_length(args[2]) < 0) BIF_ERROR(p, EXC_BADARG);
+    for (Term o = args[2]; term_is_list(o); o = list_tail(o))
+        if (list_head(o) != atom_of("nosuspend") && list_head(o) != atom_of("noconnect")) BIF_ERROR(p, EXC_BADARG);
+    Term r = bif_erlang_send_2(p, args);
+    return r == THE_NON_VALUE ? r : am_ok;
+}
+
+Term bif_erlang_alias_0(Process *p, Term *args)
+{
+    (void)args;
+    uint64_t ref = atomic_fetch_add(&next_ref, 1);
+    alias_add(ref, p->pid);
+    return make_ref_term(HAlloc(p, REF_WORDS), ref);
+}
+
+Term bif_erlang_alias_1(Process *p, Term *args)
+{
+    if (list_length(args[0]) < 0) BIF_ERROR(p, EXC_BADARG);
+    for (Term o = args[0]; term_is_list(o); o = list_tail(o))
+        if (list_head(o) != atom_of("explicit_unalias") && list_head(o) != atom_of("reply")) BIF_ERROR(p, EXC_BADARG);
+    return bif_erlang_alias_0(p, args);
+}
+
+Term bif_erlang_unalias_1(Process *p, Term *args)
+{
+    uint64_t ref;
+    if (!ref_id(args[0], &ref)) BIF_ERROR(p, EXC_BADARG);
+    return alias_remove(ref, p->pid) ? am_true : am_false;
+}
+
+static Term do_monitor(Process *p, Term type, Term target, bool alias);
+
+Term bif_erlang_monitor_2(Process *p, Term *args) { return do_monitor(p, args[0], args[1], false); }
+
+/* monitor/3: the options are [{alias, explicit_unalias | demonitor |
+ * reply_demonitor}] and {tag, Tag} is not supported yet (badarg). */
+Term bif_erlang_monitor_3(Process *p, Term *args)
+{
+    bool alias = false;
+    if (list_length(args[2]) < 0) BIF_ERROR(p, EXC_BADARG);
+    for (Term o = args[2]; term_is_list(o); o = list_tail(o)) {
+        Term opt = list_head(o);
+        if (term_is_tuple(opt) && tuple_arity(opt) == 2 && tuple_elements(opt)[0] == atom_of("alias") &&
+            (tuple_elements(opt)[1] == atom_of("explicit_unalias") || tuple_elements(opt)[1] == atom_of("demonitor") ||
+             tuple_elements(opt)[1] == atom_of("reply_demonitor")))
+            alias = true;
+        else
+            BIF_ERROR(p, EXC_BADARG);
+    }
+    return do_monitor(p, args[0], args[1], alias);
+}
+
+static Term do_monitor(Process *p, Term type, Term target, bool alias)
+{
+    if (type != atom_of("process")) BIF_ERROR(p, EXC_BADARG);
     Process *t = NULL;
     if (term_is_pid(target)) t = process_lookup(target);
     else if (term_is_atom(target)) t = process_whereis(target);
     else BIF_ERROR(p, EXC_BADARG);
     uint64_t ref = atomic_fetch_add(&next_ref, 1);
+    if (alias) alias_add(ref, p->pid);
     Term who = target;
     if (term_is_atom(target)) who = tuple2(HAlloc(p, 3), target, am_nonode_at_nohost);
     bool added = false;
@@ -251,6 +307,7 @@ static Term demonitor(Process *p, Term ref_term, Term options)
     pthread_mutex_lock(&p->inbox_lock);
     bool found = monitor_remove(p->monitors, &p->nmonitors, ref, &pid);
     pthread_mutex_unlock(&p->inbox_lock);
+    alias_remove(ref, p->pid);   /* an alias made with the monitor ends with it */
     if (found) {
         Process *t = process_lookup(pid);
         if (t) {
@@ -362,6 +419,15 @@ Term bif_erlang_whereis_1(Process *p, Term *args)
 Term bif_erlang_send_2(Process *p, Term *args)
 {
     Term to = args[0];
+    uint64_t alias;
+    if (ref_id(to, &alias)) {
+        /* A reference is an alias: delivered if active, dropped if not. */
+        Term owner = alias_owner(alias);
+        Process *q = owner == NIL ? NULL : process_lookup(owner);
+        if (q) send_message(q, args[1]);
+        BUMP_REDS(p, 4);
+        return args[1];
+    }
     /* {Name, Node} on this node is the registered name. */
     if (term_is_tuple(to) && tuple_arity(to) == 2 && tuple_elements(to)[1] == am_nonode_at_nohost &&
         term_is_atom(tuple_elements(to)[0]))

@@ -944,7 +944,7 @@ context_switch:
 
     /* --- messages --- */
     OPCASE(send) {
-        if (term_is_tuple(x[0])) {   /* {Name, Node}: the BIF knows the forms */
+        if (term_is_boxed(x[0])) {   /* {Name, Node} or an alias: the BIF knows the forms */
             SWAPOUT;
             Term r = bif_erlang_send_2(c_p, x);
             SWAPIN;

@@ -32,7 +32,7 @@ static void usage(FILE *out)
 {
     fputs("usage: cbeam [erl flags]                run Erlang code, as erl does\n"
           "       cbeam disasm FILE.beam...        print each module's generic instructions\n"
-          "       cbeam check [--md5] FILE.beam... load each file and report what is wrong\n"
+          "       cbeam check [--md5|--codegen] FILE.beam... load each file, report what is wrong\n"
           "\n"
           "erl flags (erl's meaning):\n"
           "  -noshell, -noinput        accepted: cbeam has no shell\n"
@@ -47,7 +47,8 @@ static void usage(FILE *out)
           "                            or $CBEAM_OTP_LIB)\n"
           "\n"
           "  disasm   the text that tools/beam-disasm-text prints from OTP's beam_disasm\n"
-          "  check    with --md5, print each module's name and module_info(md5) in hex\n"
+          "  check    with --md5, print each module's name and module_info(md5) in hex;\n"
+          "           with --codegen, also translate each module to threaded code\n"
           "  --help, --version\n",
           out);
 }
@@ -79,9 +80,22 @@ static int print_disasm(const beam_module *m, void *arg)
     return fwrite(out->data ? out->data : "", 1, out->len, stdout) == out->len ? 0 : 1;
 }
 
+/* check --codegen: also translate each module to threaded code. */
+static int check_codegen(const beam_module *m)
+{
+    strbuf err = STRBUF_INIT;
+    LoadedCode *lc = codegen((beam_module *)m, &err);
+    if (!lc) fprintf(stderr, "%s\n", sb_str(&err));
+    sb_free(&err);
+    /* Kept: the export table now points into it. */
+    return lc ? 0 : 1;
+}
+
 static int print_md5(const beam_module *m, void *arg)
 {
-    if (!*(const int *)arg) return 0;
+    int mode = *(const int *)arg;
+    if (mode == 2) return check_codegen(m);
+    if (!mode) return 0;
     printf("%s ", atom_text(m->name));
     for (int k = 0; k < 16; k++) printf("%02x", m->md5[k]);
     putchar('\n');
@@ -98,8 +112,13 @@ static int cmd_disasm(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
-    int md5 = argc > 0 && strcmp(argv[0], "--md5") == 0;
-    return with_each_module(argc - md5, argv + md5, print_md5, &md5);
+    int mode = 0, skip = 0;
+    if (argc > 0 && strcmp(argv[0], "--md5") == 0) mode = 1, skip = 1;
+    if (argc > 0 && strcmp(argv[0], "--codegen") == 0) {
+        mode = 2, skip = 1;
+        emu_init();
+    }
+    return with_each_module(argc - skip, argv + skip, print_md5, &mode);
 }
 
 /* --- running code ("direct mode") ----------------------------------------- */

@@ -277,6 +277,67 @@ size_t process_registered_names(Term *names, size_t max)
     return n;
 }
 
+/* --- aliases: references that name a process as a send target -------------
+ * Owned by the table lock; an alias dies when its owner deactivates it or
+ * exits. A message sent to a dead alias is dropped, as in OTP. */
+
+typedef struct alias_entry {
+    uint64_t ref;
+    Term pid;
+} alias_entry;
+
+static struct {
+    alias_entry *items;
+    size_t n, cap;
+} aliases;
+
+void alias_add(uint64_t ref, Term pid)
+{
+    pthread_mutex_lock(&table.lock);
+    if (aliases.n == aliases.cap) {
+        aliases.cap = aliases.cap ? aliases.cap * 2 : 64;
+        aliases.items = realloc(aliases.items, aliases.cap * sizeof *aliases.items);
+        if (!aliases.items) abort();
+    }
+    aliases.items[aliases.n++] = (alias_entry){ ref, pid };
+    pthread_mutex_unlock(&table.lock);
+}
+
+bool alias_remove(uint64_t ref, Term owner)
+{
+    bool found = false;
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < aliases.n; i++) {
+        if (aliases.items[i].ref == ref && aliases.items[i].pid == owner) {
+            aliases.items[i] = aliases.items[--aliases.n];
+            found = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&table.lock);
+    return found;
+}
+
+Term alias_owner(uint64_t ref)
+{
+    Term pid = NIL;
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < aliases.n; i++)
+        if (aliases.items[i].ref == ref) pid = aliases.items[i].pid;
+    pthread_mutex_unlock(&table.lock);
+    return pid;
+}
+
+static void aliases_drop_owner(Term pid)
+{
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < aliases.n;) {
+        if (aliases.items[i].pid == pid) aliases.items[i] = aliases.items[--aliases.n];
+        else i++;
+    }
+    pthread_mutex_unlock(&table.lock);
+}
+
 /* --- exiting ------------------------------------------------------------------ */
 
 void process_exit(Scheduler *sd, Process *p, Term reason)
@@ -300,6 +361,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     }
     free(links);
     monitors_on_exit(p, reason);
+    aliases_drop_owner(p->pid);
     pthread_mutex_lock(&table.lock);
     table.procs[pid_number(p->pid)] = NULL;
     pthread_mutex_unlock(&table.lock);

@@ -79,6 +79,10 @@ void message_free_all(message *m);
 Process *process_whereis(Term name);
 bool process_register(Term name, Process *p);
 bool process_unregister(Term name);
+/* Aliases (erlang:alias/0,1, monitor/3's alias option). */
+void alias_add(uint64_t ref, Term pid);
+bool alias_remove(uint64_t ref, Term owner);
+Term alias_owner(uint64_t ref);   /* the owner's pid, or NIL if inactive */
 /* Copies up to max registered names into names; returns how many. */
 size_t process_registered_names(Term *names, size_t max);
 /* Sends an exit signal from `from` (a pid) to p, as a link or exit/2 does. */
