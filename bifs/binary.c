@@ -20,29 +20,6 @@
 #include "term_build.h"
 #include "utf8.h"
 
-#define ELEMENTS_PER_REDUCTION 10
-
-static Term *heap_words(Process *p, size_t words)
-{
-    Term *hp = HAlloc(p, words);
-    if (!hp) {
-        fprintf(stderr, "cbeam: cannot allocate %zu heap words\n", words);
-        abort();
-    }
-    return hp;
-}
-
-static Term named_atom(_Atomic Term *slot, const char *name)
-{
-    Term a = atomic_load_explicit(slot, memory_order_relaxed);
-    if (a == THE_NON_VALUE) {
-        if (atom_put(name, strlen(name), &a) != ATOM_OK) abort();
-        atomic_store_explicit(slot, a, memory_order_relaxed);
-    }
-    return a;
-}
-#define ATOM_NAMED(name) ({ static _Atomic Term slot_; named_atom(&slot_, name); })
-
 static bool is_binary(Term t) { return term_is_binary_like(t) && binary_bit_size(t) % 8 == 0; }
 
 /* The bytes of a byte-aligned binary whose offset may not be (a sub
@@ -63,7 +40,7 @@ static const uint8_t *binary_view(Term bin, size_t *size, uint8_t **copy)
 static Term list_of_bytes(Process *p, const uint8_t *s, size_t n, Term tail)
 {
     if (n == 0) return tail;
-    Term *hp = heap_words(p, 2 * n);
+    Term *hp = bif_alloc(p, 2 * n);
     Term list = tail;
     for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small(s[i]), list);
     return list;
@@ -274,7 +251,7 @@ Term bif_erlang_split_binary_2(Process *p, Term *args)
     if ((UWord)pos > bits / 8) BIF_ERROR(p, EXC_BADARG);
     Term a = bits_sub_binary(p, bin, 0, 8 * (UWord)pos);
     Term b = bits_sub_binary(p, bin, 8 * (UWord)pos, bits - 8 * (UWord)pos);
-    return tuple2(heap_words(p, 3), a, b);
+    return tuple2(bif_alloc(p, 3), a, b);
 }
 
 static Term bytes_to_list(Process *p, Term bin, UWord from, UWord n, Term tail)
@@ -316,7 +293,7 @@ Term bif_erlang_bitstring_to_list_1(Process *p, Term *args)
     Term tail = NIL;
     if (bits % 8) {
         Term rest = bits_sub_binary(p, bin, bits - bits % 8, bits % 8);
-        tail = cons(heap_words(p, 2), rest, NIL);
+        tail = cons(bif_alloc(p, 2), rest, NIL);
     }
     Term whole = bits_sub_binary(p, bin, 0, bits - bits % 8);
     return bytes_to_list(p, whole, 0, bits / 8, tail);
@@ -675,7 +652,7 @@ typedef enum { SEARCH_MATCH, SEARCH_MATCHES, SEARCH_SPLIT } search_kind;
 
 static Term pos_len(Process *p, size_t pos, size_t len)
 {
-    return tuple2(heap_words(p, 3), make_small((SWord)pos), make_small((SWord)len));
+    return tuple2(bif_alloc(p, 3), make_small((SWord)pos), make_small((SWord)len));
 }
 
 /* split: the parts between matches (the last part runs to the end of the
@@ -697,7 +674,7 @@ static Term split_parts(Process *p, Term subject, const size_t *cuts, size_t ncu
     Term list = NIL;
     for (size_t i = keep; i-- > 0;) {
         if (o->trim_all && binary_bit_size(parts[i]) == 0) continue;
-        list = cons(heap_words(p, 2), parts[i], list);
+        list = cons(bif_alloc(p, 2), parts[i], list);
     }
     free(parts);
     return list;
@@ -737,7 +714,7 @@ static Term search(Process *p, Term subject, Term pat, Term opts, search_kind ki
         r = n ? pos_len(p, found[0], found[1]) : ATOM_NAMED("nomatch");
     } else if (kind == SEARCH_MATCHES) {
         r = NIL;
-        for (size_t i = n; i > 0; i -= 2) r = cons(heap_words(p, 2), pos_len(p, found[i - 2], found[i - 1]), r);
+        for (size_t i = n; i > 0; i -= 2) r = cons(bif_alloc(p, 2), pos_len(p, found[i - 2], found[i - 1]), r);
     } else {
         r = split_parts(p, subject, found, n, size, &o);
     }
@@ -759,6 +736,6 @@ Term bif_binary_compile_pattern_1(Process *p, Term *args)
     if (term_is_tuple(pat) || !pattern_read(pat, &pt)) BIF_ERROR(p, EXC_BADARG);
     bool many = pt.n > 1 || term_is_list(pat);
     pattern_free(&pt);
-    Term list = term_is_list(pat) ? pat : cons(heap_words(p, 2), pat, NIL);
-    return tuple2(heap_words(p, 3), many ? ATOM_NAMED("ac") : ATOM_NAMED("bm"), list);
+    Term list = term_is_list(pat) ? pat : cons(bif_alloc(p, 2), pat, NIL);
+    return tuple2(bif_alloc(p, 3), many ? ATOM_NAMED("ac") : ATOM_NAMED("bm"), list);
 }

@@ -21,7 +21,8 @@
 #include "term_print.h"
 #include "utf8.h"
 
-static Term atom_of(const char *text)
+/* An atom named at run time (ATOM_NAMED caches one name per use site). */
+static Term intern(const char *text)
 {
     Term a;
     if (atom_put(text, strlen(text), &a) != ATOM_OK) abort();
@@ -185,7 +186,7 @@ static void send_down(Process *to, uint64_t ref, Term who, Term reason)
 {
     Term scratch[REF_WORDS + 6];
     Term r = make_ref_term(scratch, ref);
-    Term msg = tuple_from(scratch + REF_WORDS, (Term[]){ atom_of("DOWN"), r, atom_of("process"), who, reason }, 5);
+    Term msg = tuple_from(scratch + REF_WORDS, (Term[]){ ATOM_NAMED("DOWN"), r, ATOM_NAMED("process"), who, reason }, 5);
     send_message(to, msg);
 }
 
@@ -195,7 +196,7 @@ Term bif_erlang_send_3(Process *p, Term *args)
 {
     if (list_length(args[2]) < 0) BIF_ERROR(p, EXC_BADARG);
     for (Term o = args[2]; term_is_list(o); o = list_tail(o))
-        if (list_head(o) != atom_of("nosuspend") && list_head(o) != atom_of("noconnect")) BIF_ERROR(p, EXC_BADARG);
+        if (list_head(o) != ATOM_NAMED("nosuspend") && list_head(o) != ATOM_NAMED("noconnect")) BIF_ERROR(p, EXC_BADARG);
     Term r = bif_erlang_send_2(p, args);
     return r == THE_NON_VALUE ? r : am_ok;
 }
@@ -212,7 +213,7 @@ Term bif_erlang_alias_1(Process *p, Term *args)
 {
     if (list_length(args[0]) < 0) BIF_ERROR(p, EXC_BADARG);
     for (Term o = args[0]; term_is_list(o); o = list_tail(o))
-        if (list_head(o) != atom_of("explicit_unalias") && list_head(o) != atom_of("reply")) BIF_ERROR(p, EXC_BADARG);
+        if (list_head(o) != ATOM_NAMED("explicit_unalias") && list_head(o) != ATOM_NAMED("reply")) BIF_ERROR(p, EXC_BADARG);
     return bif_erlang_alias_0(p, args);
 }
 
@@ -235,9 +236,9 @@ Term bif_erlang_monitor_3(Process *p, Term *args)
     if (list_length(args[2]) < 0) BIF_ERROR(p, EXC_BADARG);
     for (Term o = args[2]; term_is_list(o); o = list_tail(o)) {
         Term opt = list_head(o);
-        if (term_is_tuple(opt) && tuple_arity(opt) == 2 && tuple_elements(opt)[0] == atom_of("alias") &&
-            (tuple_elements(opt)[1] == atom_of("explicit_unalias") || tuple_elements(opt)[1] == atom_of("demonitor") ||
-             tuple_elements(opt)[1] == atom_of("reply_demonitor")))
+        if (term_is_tuple(opt) && tuple_arity(opt) == 2 && tuple_elements(opt)[0] == ATOM_NAMED("alias") &&
+            (tuple_elements(opt)[1] == ATOM_NAMED("explicit_unalias") || tuple_elements(opt)[1] == ATOM_NAMED("demonitor") ||
+             tuple_elements(opt)[1] == ATOM_NAMED("reply_demonitor")))
             alias = true;
         else
             BIF_ERROR(p, EXC_BADARG);
@@ -247,7 +248,7 @@ Term bif_erlang_monitor_3(Process *p, Term *args)
 
 static Term do_monitor(Process *p, Term type, Term target, bool alias)
 {
-    if (type != atom_of("process")) BIF_ERROR(p, EXC_BADARG);
+    if (type != ATOM_NAMED("process")) BIF_ERROR(p, EXC_BADARG);
     Process *t = NULL;
     if (term_is_pid(target)) t = process_lookup(target);
     else if (term_is_atom(target)) t = process_whereis(target);
@@ -279,7 +280,7 @@ static Term do_monitor(Process *p, Term type, Term target, bool alias)
 static void flush_down(Process *p, uint64_t ref)
 {
     receive_fetch(p);
-    Term down = atom_of("DOWN");
+    Term down = ATOM_NAMED("DOWN");
     for (message **mp = &p->msgq; *mp;) {
         Term t = (*mp)->term;
         uint64_t id;
@@ -299,8 +300,8 @@ static Term demonitor(Process *p, Term ref_term, Term options)
     if (!ref_id(ref_term, &ref) || list_length(options) < 0) BIF_ERROR(p, EXC_BADARG);
     bool flush = false, info = false;
     for (Term o = options; term_is_list(o); o = list_tail(o)) {
-        if (list_head(o) == atom_of("flush")) flush = true;
-        else if (list_head(o) == atom_of("info")) info = true;
+        if (list_head(o) == ATOM_NAMED("flush")) flush = true;
+        else if (list_head(o) == ATOM_NAMED("info")) info = true;
         else BIF_ERROR(p, EXC_BADARG);
     }
     Term pid = NIL;
@@ -374,10 +375,10 @@ Term bif_erlang_process_flag_2(Process *p, Term *args)
         p->error_handler = value;
         return old;
     }
-    if (flag == atom_of("priority")) {
-        if (value != atom_of("low") && value != atom_of("normal") && value != atom_of("high") && value != atom_of("max"))
+    if (flag == ATOM_NAMED("priority")) {
+        if (value != ATOM_NAMED("low") && value != ATOM_NAMED("normal") && value != ATOM_NAMED("high") && value != ATOM_NAMED("max"))
             BIF_ERROR(p, EXC_BADARG);
-        return atom_of("normal");   /* priorities arrive with the schedulers (issue 4) */
+        return ATOM_NAMED("normal");   /* priorities arrive with the schedulers (issue 4) */
     }
     BIF_ERROR(p, EXC_BADARG);
 }
@@ -557,7 +558,7 @@ static Term module_info_item(Process *p, const LoadedCode *lc, Term item)
         memcpy(hp + 2, m->md5, 16);
         return make_boxed(hp);
     }
-    if (item == atom_of("functions")) {
+    if (item == ATOM_NAMED("functions")) {
         Term *hp = HAlloc(p, 5 * (size_t)lc->function_count);
         Term list = NIL;
         for (uint32_t i = lc->function_count; i-- > 0;) {
@@ -567,7 +568,7 @@ static Term module_info_item(Process *p, const LoadedCode *lc, Term item)
         }
         return list;
     }
-    if (item == atom_of("native")) return am_false;
+    if (item == ATOM_NAMED("native")) return am_false;
     return THE_NON_VALUE;
 }
 
@@ -589,7 +590,7 @@ Term bif_erlang_get_module_info_1(Process *p, Term *args)
     static const char *const items[] = { "module", "exports", "attributes", "compile", "md5" };
     Term list = NIL;
     for (size_t i = 5; i-- > 0;) {
-        Term key = atom_of(items[i]);
+        Term key = intern(items[i]);
         Term v = module_info_item(p, lc, key);
         Term *hp = HAlloc(p, 5);
         list = cons(hp + 3, tuple2(hp, key, v), list);
@@ -621,20 +622,20 @@ Term bif_erlang_fun_info_2(Process *p, Term *args)
     const Export *e = external ? f->entry : NULL;
     const FunEntry *fe = external ? NULL : f->entry;
     Term value;
-    if (item == atom_of("arity")) value = make_small((SWord)(f->arity_and_free & 0xFF));
+    if (item == ATOM_NAMED("arity")) value = make_small((SWord)(f->arity_and_free & 0xFF));
     else if (item == am_module) value = external ? e->module : fe->module;
-    else if (item == atom_of("name")) value = external ? e->function : fe->mfa.function;
-    else if (item == atom_of("type")) value = external ? am_external : atom_of("local");
-    else if (item == atom_of("env")) {
+    else if (item == ATOM_NAMED("name")) value = external ? e->function : fe->mfa.function;
+    else if (item == ATOM_NAMED("type")) value = external ? am_external : ATOM_NAMED("local");
+    else if (item == ATOM_NAMED("env")) {
         unsigned n = (unsigned)(f->arity_and_free >> 8);
         Term *hp = HAlloc(p, 2 * n);
         value = NIL;
         for (unsigned i = n; i-- > 0;) value = cons(hp + 2 * i, f->env[i], value);
-    } else if (item == atom_of("pid")) value = external ? am_undefined : f->creator;
-    else if (item == atom_of("index")) value = external ? am_undefined : make_small(fe->index);
-    else if (item == atom_of("new_index")) value = external ? am_undefined : make_small(fe->index);
-    else if (item == atom_of("uniq")) value = external ? am_undefined : make_small(fe->old_uniq);
-    else if (item == atom_of("new_uniq")) value = am_undefined;
+    } else if (item == ATOM_NAMED("pid")) value = external ? am_undefined : f->creator;
+    else if (item == ATOM_NAMED("index")) value = external ? am_undefined : make_small(fe->index);
+    else if (item == ATOM_NAMED("new_index")) value = external ? am_undefined : make_small(fe->index);
+    else if (item == ATOM_NAMED("uniq")) value = external ? am_undefined : make_small(fe->old_uniq);
+    else if (item == ATOM_NAMED("new_uniq")) value = am_undefined;
     else BIF_ERROR(p, EXC_BADARG);
     return tuple2(HAlloc(p, 3), item, value);
 }
@@ -677,11 +678,11 @@ static uint64_t native_ns(clockid_t clock)
 
 static bool unit_divisor(Term unit, uint64_t *per_second)
 {
-    if (unit == atom_of("second") || unit == atom_of("seconds")) *per_second = 1;
-    else if (unit == atom_of("millisecond") || unit == atom_of("milli_seconds")) *per_second = 1000;
-    else if (unit == atom_of("microsecond") || unit == atom_of("micro_seconds")) *per_second = 1000000;
-    else if (unit == atom_of("nanosecond") || unit == atom_of("nano_seconds") || unit == am_native ||
-             unit == atom_of("perf_counter")) *per_second = 1000000000;
+    if (unit == ATOM_NAMED("second") || unit == ATOM_NAMED("seconds")) *per_second = 1;
+    else if (unit == ATOM_NAMED("millisecond") || unit == ATOM_NAMED("milli_seconds")) *per_second = 1000;
+    else if (unit == ATOM_NAMED("microsecond") || unit == ATOM_NAMED("micro_seconds")) *per_second = 1000000;
+    else if (unit == ATOM_NAMED("nanosecond") || unit == ATOM_NAMED("nano_seconds") || unit == am_native ||
+             unit == ATOM_NAMED("perf_counter")) *per_second = 1000000000;
     else if (term_is_small(unit) && small_value(unit) > 0) *per_second = (uint64_t)small_value(unit);
     else return false;
     return true;
@@ -741,7 +742,7 @@ Term bif_erlang_halt_1(Process *p, Term *args)
     if (term_is_small(s) && small_value(s) >= 0) {
         fflush(stdout);
         vm_halt((int)(small_value(s) & 0xFF));
-    } else if (s == atom_of("abort")) {
+    } else if (s == ATOM_NAMED("abort")) {
         fflush(stdout);
         abort();
     } else if (list_length(s) >= 0) {
@@ -848,16 +849,16 @@ Term bif_erlang_display_1(Process *p, Term *args)
 Term bif_erlang_system_info_1(Process *p, Term *args)
 {
     Term item = args[0];
-    if (item == atom_of("otp_release")) return chars_to_list(p, "25", 2);
-    if (item == atom_of("wordsize")) return make_small(8);
-    if (item == atom_of("schedulers") || item == atom_of("schedulers_online")) return make_small(1);
-    if (item == atom_of("process_count")) return make_small(atomic_load(&vm.process_count));
-    if (item == atom_of("atom_count")) return make_small(atom_count());
-    if (item == atom_of("atom_limit")) return make_small(atom_limit());
-    if (item == atom_of("os_type")) return tuple2(HAlloc(p, 3), atom_of("unix"), atom_of("linux"));
-    if (item == atom_of("version")) return chars_to_list(p, "13.1.5", 6);
-    if (item == atom_of("machine")) return chars_to_list(p, "BEAM", 4);
-    if (item == atom_of("hipe_architecture")) return am_undefined;
+    if (item == ATOM_NAMED("otp_release")) return chars_to_list(p, "25", 2);
+    if (item == ATOM_NAMED("wordsize")) return make_small(8);
+    if (item == ATOM_NAMED("schedulers") || item == ATOM_NAMED("schedulers_online")) return make_small(1);
+    if (item == ATOM_NAMED("process_count")) return make_small(atomic_load(&vm.process_count));
+    if (item == ATOM_NAMED("atom_count")) return make_small(atom_count());
+    if (item == ATOM_NAMED("atom_limit")) return make_small(atom_limit());
+    if (item == ATOM_NAMED("os_type")) return tuple2(HAlloc(p, 3), ATOM_NAMED("unix"), ATOM_NAMED("linux"));
+    if (item == ATOM_NAMED("version")) return chars_to_list(p, "13.1.5", 6);
+    if (item == ATOM_NAMED("machine")) return chars_to_list(p, "BEAM", 4);
+    if (item == ATOM_NAMED("hipe_architecture")) return am_undefined;
     BIF_ERROR(p, EXC_BADARG);
 }
 
@@ -942,7 +943,7 @@ Term bif_cbeam_io_put_chars_4(Process *p, Term *args)
     Term fd = args[0];
     if (!term_is_small(fd) || (small_value(fd) != 1 && small_value(fd) != 2)) BIF_ERROR(p, EXC_BADARG);
     strbuf sb = STRBUF_INIT;
-    char_sink cs = { &sb, args[2] == atom_of("latin1"), args[1] == atom_of("latin1"), true };
+    char_sink cs = { &sb, args[2] == ATOM_NAMED("latin1"), args[1] == ATOM_NAMED("latin1"), true };
     bool ok = emit_chardata(&cs, args[3]);
     if (ok) {
         FILE *out = small_value(fd) == 1 ? stdout : stderr;
@@ -958,14 +959,14 @@ Term bif_cbeam_io_put_chars_4(Process *p, Term *args)
  * device, byte by byte on a latin1 one). */
 Term bif_cbeam_io_get_line_1(Process *p, Term *args)
 {
-    bool latin1 = args[0] == atom_of("latin1");
+    bool latin1 = args[0] == ATOM_NAMED("latin1");
     fflush(stdout);
     char *line = NULL;
     size_t cap = 0;
     ssize_t n = getline(&line, &cap, stdin);
     if (n < 0) {
         free(line);
-        return atom_of("eof");
+        return ATOM_NAMED("eof");
     }
     Term *hp = HAlloc(p, 2 * (size_t)n);
     uint32_t *cps = malloc((size_t)n * sizeof *cps);
@@ -1048,7 +1049,7 @@ static Term process_item(Process *p, Process *q, Term item)
     } else if (!strcmp(name, "trap_exit")) {
         v = (q->flags & PF_TRAP_EXIT) ? am_true : am_false;
     } else if (!strcmp(name, "status")) {
-        v = atom_of(q == p ? "running" : atomic_load(&q->state) == PS_WAITING ? "waiting" : "runnable");
+        v = ATOM_NAMED(q == p ? "running" : atomic_load(&q->state) == PS_WAITING ? "waiting" : "runnable");
     } else if (!strcmp(name, "dictionary")) {
         v = q->dictionary;
         if (q != p) {
@@ -1070,7 +1071,7 @@ static Term process_item(Process *p, Process *q, Term item)
     } else if (!strcmp(name, "group_leader")) {
         v = q->group_leader;
     } else if (!strcmp(name, "priority")) {
-        v = atom_of("normal");
+        v = ATOM_NAMED("normal");
     } else if (!strcmp(name, "error_handler")) {
         v = q->error_handler;
     } else if (!strcmp(name, "current_function")) {
@@ -1085,7 +1086,7 @@ static Term process_item(Process *p, Process *q, Term item)
         Term *hp = HAlloc(p, 5 * n);
         v = NIL;
         for (size_t i = n; i-- > 0;) {
-            Term e = by ? ml[i].pid : tuple2(hp + 2, atom_of("process"), ml[i].pid);
+            Term e = by ? ml[i].pid : tuple2(hp + 2, ATOM_NAMED("process"), ml[i].pid);
             v = cons(hp, e, v);
             hp += 5;
         }
@@ -1137,10 +1138,10 @@ Term bif_erlang_process_info_1(Process *p, Term *args)
     Term out = NIL;
     size_t n = sizeof items / sizeof items[0];
     for (size_t i = n; i-- > 0;) {
-        Term r = process_item(p, q, atom_of(items[i]));
+        Term r = process_item(p, q, intern(items[i]));
         out = cons(HAlloc(p, 2), r, out);
     }
-    if (q->registered_name != NIL) out = cons(HAlloc(p, 2), tuple2(HAlloc(p, 3), atom_of("registered_name"), q->registered_name), out);
+    if (q->registered_name != NIL) out = cons(HAlloc(p, 2), tuple2(HAlloc(p, 3), ATOM_NAMED("registered_name"), q->registered_name), out);
     return out;
 }
 
@@ -1159,7 +1160,7 @@ Term bif_io_printable_range_0(Process *p, Term *args)
 {
     (void)p;
     (void)args;
-    return atom_of("latin1");
+    return ATOM_NAMED("latin1");
 }
 
 Term bif_erlang_list_to_integer_1(Process *p, Term *args);
@@ -1204,10 +1205,10 @@ static bool char_at(Term l, size_t at, int c)
 Term bif_string_list_to_integer_1(Process *p, Term *args)
 {
     Term s = args[0];
-    if (!term_is_list(s) && !term_is_nil(s)) return tuple2(HAlloc(p, 3), am_error, atom_of("not_a_list"));
+    if (!term_is_list(s) && !term_is_nil(s)) return tuple2(HAlloc(p, 3), am_error, ATOM_NAMED("not_a_list"));
     size_t sign = char_at(s, 0, '-') || char_at(s, 0, '+');
     size_t digits = count_digits(s, sign);
-    if (digits == 0) return tuple2(HAlloc(p, 3), am_error, atom_of("no_integer"));
+    if (digits == 0) return tuple2(HAlloc(p, 3), am_error, ATOM_NAMED("no_integer"));
     Term prefix = list_prefix(p, s, sign + digits);
     Term n = bif_erlang_list_to_integer_1(p, &prefix);
     if (n == THE_NON_VALUE) return THE_NON_VALUE;
@@ -1219,11 +1220,11 @@ Term bif_string_list_to_integer_1(Process *p, Term *args)
 Term bif_string_list_to_float_1(Process *p, Term *args)
 {
     Term s = args[0];
-    if (!term_is_list(s) && !term_is_nil(s)) return tuple2(HAlloc(p, 3), am_error, atom_of("not_a_list"));
+    if (!term_is_list(s) && !term_is_nil(s)) return tuple2(HAlloc(p, 3), am_error, ATOM_NAMED("not_a_list"));
     size_t k = char_at(s, 0, '-') || char_at(s, 0, '+');
     size_t whole = count_digits(s, k);
     size_t frac = whole && char_at(s, k + whole, '.') ? count_digits(s, k + whole + 1) : 0;
-    if (!whole || !frac) return tuple2(HAlloc(p, 3), am_error, atom_of("no_float"));
+    if (!whole || !frac) return tuple2(HAlloc(p, 3), am_error, ATOM_NAMED("no_float"));
     k += whole + 1 + frac;
     if (char_at(s, k, 'e') || char_at(s, k, 'E')) {
         size_t sign = char_at(s, k + 1, '-') || char_at(s, k + 1, '+');
@@ -1245,13 +1246,13 @@ Term bif_erlang_spawn_opt_4(Process *p, Term *args)
     if (list_length(args[3]) < 0) BIF_ERROR(p, EXC_BADARG);
     for (Term o = args[3]; term_is_list(o); o = list_tail(o)) {
         Term opt = list_head(o);
-        if (opt == atom_of("link")) link = true;
-        else if (opt == atom_of("monitor")) monitor = true;
+        if (opt == ATOM_NAMED("link")) link = true;
+        else if (opt == ATOM_NAMED("monitor")) monitor = true;
         else BIF_ERROR(p, EXC_BADARG);
     }
     Term pid = do_spawn(p, args[0], args[1], args[2], link);
     if (pid == THE_NON_VALUE || !monitor) return pid;
-    Term margs[2] = { atom_of("process"), pid };
+    Term margs[2] = { ATOM_NAMED("process"), pid };
     Term ref = bif_erlang_monitor_2(p, margs);
     return tuple2(HAlloc(p, 3), pid, ref);
 }

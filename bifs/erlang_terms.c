@@ -24,39 +24,13 @@
 #define MAX_TUPLE_ARITY ((UWord)(1u << 24) - 1)
 
 /* Elements per reduction for work proportional to a list's length. */
-#define ELEMENTS_PER_REDUCTION 10
-
-/* HAlloc fails only when memory is exhausted; OTP aborts the emulator
- * then too ("Cannot allocate N bytes of memory"). */
-static Term *heap_words(Process *p, size_t words)
-{
-    Term *hp = HAlloc(p, words);
-    if (hp == NULL) {
-        fprintf(stderr, "cbeam: cannot allocate %zu heap words\n", words);
-        abort();
-    }
-    return hp;
-}
-
 static void charge_for_elements(Process *p, UWord n) { BUMP_REDS(p, n / ELEMENTS_PER_REDUCTION); }
-
-/* Atoms that are not predefined, interned on first use. atom_put of an
- * existing name returns the same term, so a race only repeats the work. */
-static Term named_atom(_Atomic Term *slot, const char *name)
-{
-    Term a = atomic_load_explicit(slot, memory_order_relaxed);
-    if (a == THE_NON_VALUE) {
-        if (atom_put(name, strlen(name), &a) != ATOM_OK) abort();
-        atomic_store_explicit(slot, a, memory_order_relaxed);
-    }
-    return a;
-}
 
 /* The list of the bytes s[0..n) as character codes. */
 static Term list_from_bytes(Process *p, const char *s, size_t n)
 {
     if (n == 0) return NIL;
-    Term *hp = heap_words(p, 2 * n);
+    Term *hp = bif_alloc(p, 2 * n);
     Term list = NIL;
     for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
     return list;
@@ -162,7 +136,7 @@ Term bif_erlang_atom_to_list_1(Process *p, Term *args)
     size_t len = atom_len(atom), chars;
     if (!utf8_count(text, len, &chars)) abort(); /* the table holds only valid UTF-8 */
     if (chars == 0) return NIL;
-    Term *hp = heap_words(p, 2 * chars);
+    Term *hp = bif_alloc(p, 2 * chars);
     Term *cell = hp;
     for (size_t i = 0; i < len;) {
         uint32_t cp = 0;
@@ -267,7 +241,7 @@ static Term integer_from_limbs(Process *p, const mp_limb_t *limbs, size_t n, boo
     if (n == 0) return make_small(0);
     if (n == 1 && limbs[0] <= (UWord)MAX_SMALL + negative)
         return make_small(negative ? -(SWord)(limbs[0] - 1) - 1 : (SWord)limbs[0]);
-    Term *hp = heap_words(p, 1 + n);
+    Term *hp = bif_alloc(p, 1 + n);
     hp[0] = make_header(n, negative ? HDR_NEG_BIG : HDR_POS_BIG);
     memcpy(hp + 1, limbs, n * sizeof *limbs);
     return make_boxed(hp);
@@ -366,18 +340,17 @@ static int scientific_precision(SWord n) { return (int)(int32_t)(uint32_t)(UWord
  * may come anywhere (and only matters for decimals). */
 static bool parse_float_option(Term opt, float_options *o)
 {
-    static _Atomic Term am_decimals, am_scientific, am_compact, am_short;
-    if (opt == named_atom(&am_compact, "compact")) { o->compact = true; return true; }
-    if (opt == named_atom(&am_short, "short")) { o->format = FMT_SHORT; return true; }
+    if (opt == ATOM_NAMED("compact")) { o->compact = true; return true; }
+    if (opt == ATOM_NAMED("short")) { o->format = FMT_SHORT; return true; }
     if (!term_is_tuple(opt) || tuple_arity(opt) != 2) return false;
     Term key = tuple_elements(opt)[0], value = tuple_elements(opt)[1];
     SWord n;
-    if (key == named_atom(&am_decimals, "decimals") && small_in_range(value, 0, FLOAT_DECIMALS_MAX, &n)) {
+    if (key == ATOM_NAMED("decimals") && small_in_range(value, 0, FLOAT_DECIMALS_MAX, &n)) {
         o->format = FMT_FIXED;
         o->digits = (int)n;
         return true;
     }
-    if (key == named_atom(&am_scientific, "scientific") && small_in_range(value, MIN_SMALL, FLOAT_SCIENTIFIC_MAX, &n)) {
+    if (key == ATOM_NAMED("scientific") && small_in_range(value, MIN_SMALL, FLOAT_SCIENTIFIC_MAX, &n)) {
         o->format = FMT_SCIENTIFIC;
         o->digits = scientific_precision(n);
         return true;
@@ -444,7 +417,7 @@ Term bif_erlang_list_to_float_1(Process *p, Term *args)
     charge_for_elements(p, strlen(text));
     free(text);
     if (!ok) BIF_ERROR(p, EXC_BADARG);
-    return make_float(heap_words(p, FLOAT_WORDS), d);
+    return make_float(bif_alloc(p, FLOAT_WORDS), d);
 }
 
 /* ---------------------------------------------------------------------------
@@ -489,7 +462,7 @@ Term bif_erlang_element_2(Process *p, Term *args)
 static Term *copy_tuple(Process *p, Term tuple)
 {
     UWord arity = tuple_arity(tuple);
-    Term *hp = heap_words(p, 1 + arity);
+    Term *hp = bif_alloc(p, 1 + arity);
     memcpy(hp, boxed_ptr(tuple), (1 + arity) * sizeof(Term));
     return hp;
 }
@@ -507,7 +480,7 @@ Term bif_erlang_setelement_3(Process *p, Term *args)
 
 static Term filled_tuple(Process *p, UWord arity, Term value)
 {
-    Term *hp = heap_words(p, 1 + arity);
+    Term *hp = bif_alloc(p, 1 + arity);
     hp[0] = make_header(arity, HDR_TUPLE);
     for (UWord i = 1; i <= arity; i++) hp[i] = value;
     return make_boxed(hp);
@@ -557,7 +530,7 @@ Term bif_erlang_append_element_2(Process *p, Term *args)
     Term tuple = args[0], value = args[1];
     if (!term_is_tuple(tuple) || tuple_arity(tuple) >= MAX_TUPLE_ARITY) BIF_ERROR(p, EXC_BADARG);
     UWord arity = tuple_arity(tuple);
-    Term *hp = heap_words(p, 2 + arity);
+    Term *hp = bif_alloc(p, 2 + arity);
     hp[0] = make_header(arity + 1, HDR_TUPLE);
     memcpy(hp + 1, tuple_elements(tuple), arity * sizeof(Term));
     hp[1 + arity] = value;
@@ -572,7 +545,7 @@ Term bif_erlang_delete_element_2(Process *p, Term *args)
     if (!term_is_tuple(tuple) || !tuple_index(index, tuple_arity(tuple), &i)) BIF_ERROR(p, EXC_BADARG);
     UWord arity = tuple_arity(tuple);
     const Term *src = tuple_elements(tuple);
-    Term *hp = heap_words(p, arity);
+    Term *hp = bif_alloc(p, arity);
     hp[0] = make_header(arity - 1, HDR_TUPLE);
     memcpy(hp + 1, src, (i - 1) * sizeof(Term));
     memcpy(hp + i, src + i, (arity - i) * sizeof(Term));
@@ -589,7 +562,7 @@ Term bif_erlang_insert_element_3(Process *p, Term *args)
     if (!term_is_tuple(tuple) || !tuple_index(index, tuple_arity(tuple) + 1, &i)) BIF_ERROR(p, EXC_BADARG);
     UWord arity = tuple_arity(tuple);
     const Term *src = tuple_elements(tuple);
-    Term *hp = heap_words(p, 2 + arity);
+    Term *hp = bif_alloc(p, 2 + arity);
     hp[0] = make_header(arity + 1, HDR_TUPLE);
     memcpy(hp + 1, src, (i - 1) * sizeof(Term));
     hp[i] = value;
@@ -605,7 +578,7 @@ Term bif_erlang_tuple_to_list_1(Process *p, Term *args)
     UWord n = tuple_arity(tuple);
     if (n == 0) return NIL;
     const Term *elems = tuple_elements(tuple);
-    Term *hp = heap_words(p, 2 * n);
+    Term *hp = bif_alloc(p, 2 * n);
     Term list = NIL;
     for (UWord i = n; i-- > 0;) list = cons(hp + 2 * i, elems[i], list);
     charge_for_elements(p, n);
@@ -617,7 +590,7 @@ Term bif_erlang_list_to_tuple_1(Process *p, Term *args)
     Term list = args[0];
     SWord n = list_length(list);
     if (n < 0 || (UWord)n > MAX_TUPLE_ARITY) BIF_ERROR(p, EXC_BADARG);
-    Term *hp = heap_words(p, 1 + (size_t)n);
+    Term *hp = bif_alloc(p, 1 + (size_t)n);
     hp[0] = make_header((UWord)n, HDR_TUPLE);
     for (SWord i = 1; i <= n; i++, list = list_tail(list)) hp[i] = list_head(list);
     charge_for_elements(p, (UWord)n);

@@ -15,22 +15,9 @@
 #include "term_build.h"
 #include "term_order.h"
 
-#define ELEMENTS_PER_REDUCTION 10
-
 /* Below this many rhs elements, '--' scans rhs linearly for each lhs
  * element; above, it sorts rhs once and binary-searches (O(n log m)). */
 #define SUBTRACT_LINEAR_LIMIT 16
-
-/* HAlloc fails only when memory is exhausted; OTP aborts then too. */
-static Term *heap_words(Process *p, size_t words)
-{
-    Term *hp = HAlloc(p, words);
-    if (hp == NULL) {
-        fprintf(stderr, "cbeam: cannot allocate %zu heap words\n", words);
-        abort();
-    }
-    return hp;
-}
 
 static void *scratch(size_t bytes)
 {
@@ -61,7 +48,7 @@ static Term append(Process *p, Term lhs, Term rhs)
     SWord n = list_length(lhs);
     if (n < 0) BIF_ERROR(p, EXC_BADARG);
     if (n == 0) return rhs;
-    Term *hp = heap_words(p, 2 * (size_t)n);
+    Term *hp = bif_alloc(p, 2 * (size_t)n);
     Term *cell = hp;
     for (; term_is_list(lhs); lhs = list_tail(lhs), cell += 2) {
         cell[0] = list_head(lhs);
@@ -185,7 +172,7 @@ static Term rebuild_without(Process *p, Term lhs, size_t n, const unsigned char 
     while (last > 0 && !removed[last - 1]) last--;
     size_t kept = 0;
     for (size_t i = 0; i < last; i++) kept += !removed[i];
-    Term *hp = kept ? heap_words(p, 2 * kept) : NULL;
+    Term *hp = kept ? bif_alloc(p, 2 * kept) : NULL;
     Term result = NIL, *link = &result;
     for (size_t i = 0; i < last; i++, lhs = list_tail(lhs)) {
         if (removed[i]) continue;
@@ -227,7 +214,7 @@ Term bif_lists_reverse_2(Process *p, Term *args)
     SWord n = list_length(list);
     if (n < 0) BIF_ERROR(p, EXC_BADARG);
     if (n == 0) return result;
-    Term *hp = heap_words(p, 2 * (size_t)n);
+    Term *hp = bif_alloc(p, 2 * (size_t)n);
     for (; term_is_list(list); list = list_tail(list), hp += 2) result = cons(hp, list_head(list), result);
     charge_for_elements(p, (UWord)n);
     return result;
@@ -303,5 +290,5 @@ Term bif_lists_keysearch_3(Process *p, Term *args)
         if (atom_put("value", 5, &value) != ATOM_OK) abort();
         atomic_store_explicit(&am_value, value, memory_order_relaxed);
     }
-    return tuple2(heap_words(p, 3), value, found);
+    return tuple2(bif_alloc(p, 3), value, found);
 }

@@ -26,29 +26,6 @@
 #include "term_build.h"
 #include "utf8.h"
 
-#define ELEMENTS_PER_REDUCTION 10
-
-static Term *heap_words(Process *p, size_t words)
-{
-    Term *hp = HAlloc(p, words);
-    if (!hp) {
-        fprintf(stderr, "cbeam: cannot allocate %zu heap words\n", words);
-        abort();
-    }
-    return hp;
-}
-
-static Term named_atom(_Atomic Term *slot, const char *name)
-{
-    Term a = atomic_load_explicit(slot, memory_order_relaxed);
-    if (a == THE_NON_VALUE) {
-        if (atom_put(name, strlen(name), &a) != ATOM_OK) abort();
-        atomic_store_explicit(slot, a, memory_order_relaxed);
-    }
-    return a;
-}
-#define ATOM_NAMED(name) ({ static _Atomic Term slot_; named_atom(&slot_, name); })
-
 /* --- encodings --------------------------------------------------------------- */
 
 typedef enum { ENC_LATIN1, ENC_UTF8, ENC_UTF16, ENC_UTF32 } enc_kind;
@@ -192,7 +169,7 @@ static void push_level(converter *c, Term tail)
 
 static Term wrap_levels(converter *c, Term inner)
 {
-    for (size_t i = c->nlevels; i-- > 0;) inner = cons(heap_words(c->p, 2), inner, c->levels[i]);
+    for (size_t i = c->nlevels; i-- > 0;) inner = cons(bif_alloc(c->p, 2), inner, c->levels[i]);
     return inner;
 }
 
@@ -206,12 +183,12 @@ static bool take_integer(converter *c, Term cell)
     bool ok = c->enc.kind == ENC_LATIN1 ? v >= 0 && v <= 255 : bits_valid_code_point(v);
     if (c->nleft) {
         Term lb = leftover_binary(c);
-        if (erlang_shapes(&c->enc)) c->rest = wrap_levels(c, cons(heap_words(c->p, 2), lb, cell));
-        else c->rest = cons(heap_words(c->p, 2), lb, cons(heap_words(c->p, 2), wrap_levels(c, cell), NIL));
+        if (erlang_shapes(&c->enc)) c->rest = wrap_levels(c, cons(bif_alloc(c->p, 2), lb, cell));
+        else c->rest = cons(bif_alloc(c->p, 2), lb, cons(bif_alloc(c->p, 2), wrap_levels(c, cell), NIL));
         return false;
     }
     if (!ok) {
-        if (erlang_shapes(&c->enc)) c->rest = wrap_levels(c, cons(heap_words(c->p, 2), cons(heap_words(c->p, 2), h, NIL), list_tail(cell)));
+        if (erlang_shapes(&c->enc)) c->rest = wrap_levels(c, cons(bif_alloc(c->p, 2), cons(bif_alloc(c->p, 2), h, NIL), list_tail(cell)));
         else c->rest = wrap_levels(c, cell);
         return false;
     }
@@ -301,7 +278,7 @@ static conv_status convert(converter *c, Term data)
 static Term converted(converter *c, bool as_list)
 {
     if (!as_list) return bits_new_binary(c->p, c->out ? c->out : (const uint8_t *)"", 0, 8 * c->len);
-    Term *hp = heap_words(c->p, 2 * c->chars);
+    Term *hp = bif_alloc(c->p, 2 * c->chars);
     Term list = NIL;
     size_t i = c->len, k = c->chars;
     while (i > 0) {
@@ -327,10 +304,10 @@ static Term characters_to(Process *p, Term data, Term enc_term, bool as_list)
         r = raise_error(p, EXC_BADARG, NIL);
     } else if (st == CONV_ERROR) {
         Term done = converted(&c, as_list);
-        r = tuple3(heap_words(p, 4), am_error, done, c.rest);
+        r = tuple3(bif_alloc(p, 4), am_error, done, c.rest);
     } else if (c.nleft) {
         Term done = converted(&c, as_list);
-        r = tuple3(heap_words(p, 4), ATOM_NAMED("incomplete"), done, leftover_binary(&c));
+        r = tuple3(bif_alloc(p, 4), ATOM_NAMED("incomplete"), done, leftover_binary(&c));
     } else {
         r = converted(&c, as_list);
     }

@@ -13,6 +13,10 @@
 #ifndef CB_ATOM_H
 #define CB_ATOM_H
 
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "term.h"
 
 #define ATOM_MAX_CHARS 255
@@ -45,6 +49,20 @@ atom_status atom_put(const char *text, size_t len, Term *out);
 atom_status atom_put_latin1(const char *text, size_t len, Term *out);
 /* Finds an existing atom; false if there is none. */
 bool atom_lookup(const char *text, size_t len, Term *out);
+
+/* An atom that is not in atoms.tab, interned on first use and cached in
+ * *slot; ATOM_NAMED("text") gives each use site its own slot. A race only
+ * repeats the interning, which returns the same atom. */
+static inline Term atom_cached(_Atomic Term *slot, const char *name)
+{
+    Term a = atomic_load_explicit(slot, memory_order_relaxed);
+    if (a == THE_NON_VALUE) {
+        if (atom_put(name, strlen(name), &a) != ATOM_OK) abort();
+        atomic_store_explicit(slot, a, memory_order_relaxed);
+    }
+    return a;
+}
+#define ATOM_NAMED(name) ({ static _Atomic Term slot_; atom_cached(&slot_, (name)); })
 
 const char *atom_text(Term atom);   /* NUL-terminated UTF-8 */
 size_t atom_len(Term atom);         /* in bytes */

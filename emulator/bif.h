@@ -20,6 +20,9 @@
 #ifndef CB_BIF_H
 #define CB_BIF_H
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "exception.h"
 #include "process.h"
 
@@ -53,6 +56,22 @@ Term bif_not_implemented(Process *p, Term *args);
 static inline bool bif_is_implemented(const void *bif) { return bif && bif != (const void *)bif_not_implemented; }
 
 #define BUMP_REDS(p, n) ((p)->fcalls -= (int)(n))
+
+/* Work proportional to a list's length costs one reduction per this many
+ * elements. */
+#define ELEMENTS_PER_REDUCTION 10
+
+/* HAlloc for BIFs: HAlloc fails only when memory is exhausted, and OTP
+ * aborts the emulator then too ("Cannot allocate N bytes of memory"). */
+static inline Term *bif_alloc(Process *p, size_t words)
+{
+    Term *hp = HAlloc(p, words);
+    if (!hp) {
+        fprintf(stderr, "cbeam: cannot allocate %zu heap words\n", words);
+        abort();
+    }
+    return hp;
+}
 
 
 #endif
