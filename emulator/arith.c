@@ -119,38 +119,6 @@ Term arith_integer_from_double(Process *p, double d)
 
 /* --- integer views -------------------------------------------------------- */
 
-/* Any integer as sign + magnitude limbs, without allocating. For a small,
- * the magnitude is stored in the view itself, so a view must not be copied. */
-typedef struct int_view {
-    const UWord *limbs;
-    size_t n; /* no leading zero limb; 0 for zero */
-    bool negative;
-    UWord one;
-} int_view;
-
-static void view_integer(Term t, int_view *v)
-{
-    if (term_is_small(t)) {
-        SWord s = small_value(t);
-        v->negative = s < 0;
-        v->one = s < 0 ? (UWord)0 - (UWord)s : (UWord)s;
-        v->limbs = &v->one;
-        v->n = s != 0;
-    } else {
-        v->negative = bignum_is_negative(t);
-        v->limbs = bignum_digits(t);
-        v->n = bignum_digit_count(t);
-    }
-}
-
-static int compare_magnitudes(const int_view *a, const int_view *b)
-{
-    if (a->n != b->n) return a->n < b->n ? -1 : 1;
-    if (a->n == 0) return 0;
-    int c = mpn_cmp(a->limbs, b->limbs, (mp_size_t)a->n);
-    return (c > 0) - (c < 0);
-}
-
 static bool integer_is_negative(Term t)
 {
     return term_is_small(t) ? small_value(t) < 0 : bignum_is_negative(t);

@@ -72,37 +72,6 @@ Term integer_from_be_twos(Term *hp, const uint8_t *be, size_t n)
     return finish_bignum(hp, nl, negative);
 }
 
-/* A read-only view of any integer as sign + limbs, without allocating. */
-typedef struct int_view {
-    const UWord *limbs;
-    size_t n;
-    bool negative;
-    UWord one; /* storage for a small's magnitude */
-} int_view;
-
-static void view_integer(Term t, int_view *v)
-{
-    if (term_is_small(t)) {
-        SWord s = small_value(t);
-        v->negative = s < 0;
-        v->one = s < 0 ? (UWord)0 - (UWord)s : (UWord)s;
-        v->limbs = &v->one;
-        v->n = s != 0;
-    } else {
-        v->negative = bignum_is_negative(t);
-        v->limbs = bignum_digits(t);
-        v->n = bignum_digit_count(t);
-    }
-}
-
-static int compare_magnitudes(const int_view *a, const int_view *b)
-{
-    if (a->n != b->n) return a->n < b->n ? -1 : 1;
-    if (a->n == 0) return 0;
-    int c = mpn_cmp(a->limbs, b->limbs, (mp_size_t)a->n);
-    return (c > 0) - (c < 0);
-}
-
 int integer_compare(Term a, Term b)
 {
     if (term_is_small(a) && term_is_small(b)) {

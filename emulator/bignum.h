@@ -9,8 +9,42 @@
 #ifndef CB_BIGNUM_H
 #define CB_BIGNUM_H
 
+#include <gmp.h>
+
 #include "strbuf.h"
 #include "term_sink.h"
+
+/* An integer seen as sign and magnitude limbs (least significant first),
+ * without allocating: a small's magnitude is kept in the view itself. */
+typedef struct int_view {
+    const UWord *limbs;
+    size_t n;          /* no leading zero limb; 0 for zero */
+    bool negative;
+    UWord one;         /* storage for a small's magnitude */
+} int_view;
+
+static inline void view_integer(Term t, int_view *v)
+{
+    if (term_is_small(t)) {
+        SWord s = small_value(t);
+        v->negative = s < 0;
+        v->one = s < 0 ? (UWord)0 - (UWord)s : (UWord)s;
+        v->limbs = &v->one;
+        v->n = s != 0;
+    } else {
+        v->negative = bignum_is_negative(t);
+        v->limbs = bignum_digits(t);
+        v->n = bignum_digit_count(t);
+    }
+}
+
+static inline int compare_magnitudes(const int_view *a, const int_view *b)
+{
+    if (a->n != b->n) return a->n < b->n ? -1 : 1;
+    if (a->n == 0) return 0;
+    int c = mpn_cmp(a->limbs, b->limbs, (mp_size_t)a->n);
+    return (c > 0) - (c < 0);
+}
 
 /* Heap words needed for an integer of n magnitude bytes (an upper bound). */
 static inline size_t bignum_words_for_bytes(size_t n) { return 1 + (n + 7) / 8; }

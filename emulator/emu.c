@@ -718,79 +718,52 @@ context_switch:
         REG(Arg(1)) = r;
         NEXT_OP(bif0);
     }
+    /* Guard and body BIFs: the operands go to bif_args, then one shared
+     * call path (fail address in Arg(0), 0 = raise). */
+    {
+        const Export *be;
+        unsigned bn;
+        BeamInstr bdst;
+        unsigned bsize;
     OPCASE(bif1) {
-        const Export *e = (const Export *)Arg(1);
+        be = (const Export *)Arg(1); bn = 1; bdst = Arg(3); bsize = OPSIZE_bif1;
         bif_args[0] = SRC(Arg(2));
-        SWAPOUT;
-        Term r = ((BifFunction)e->bif)(c_p, bif_args);
-        SWAPIN;
-        if (r == THE_NON_VALUE) {
-            if (Arg(0)) JUMP(Arg(0));
-            err_pc = I; err_bif = e; err_bif_arity = 1;
-            goto bif_error;
-        }
-        REG(Arg(3)) = r;
-        NEXT_OP(bif1);
+        goto guard_bif;
     }
     OPCASE(bif2) {
-        const Export *e = (const Export *)Arg(1);
+        be = (const Export *)Arg(1); bn = 2; bdst = Arg(4); bsize = OPSIZE_bif2;
         bif_args[0] = SRC(Arg(2));
         bif_args[1] = SRC(Arg(3));
-        SWAPOUT;
-        Term r = ((BifFunction)e->bif)(c_p, bif_args);
-        SWAPIN;
-        if (r == THE_NON_VALUE) {
-            if (Arg(0)) JUMP(Arg(0));
-            err_pc = I; err_bif = e; err_bif_arity = 2;
-            goto bif_error;
-        }
-        REG(Arg(4)) = r;
-        NEXT_OP(bif2);
+        goto guard_bif;
     }
     OPCASE(gc_bif1) {
-        const Export *e = (const Export *)Arg(1);
+        be = (const Export *)Arg(1); bn = 1; bdst = Arg(4); bsize = OPSIZE_gc_bif1;
         bif_args[0] = SRC(Arg(3));
-        SWAPOUT;
-        Term r = ((BifFunction)e->bif)(c_p, bif_args);
-        SWAPIN;
-        if (r == THE_NON_VALUE) {
-            if (Arg(0)) JUMP(Arg(0));
-            err_pc = I; err_bif = e; err_bif_arity = 1;
-            goto bif_error;
-        }
-        REG(Arg(4)) = r;
-        NEXT_OP(gc_bif1);
+        goto guard_bif;
     }
     OPCASE(gc_bif2) {
-        const Export *e = (const Export *)Arg(1);
+        be = (const Export *)Arg(1); bn = 2; bdst = Arg(5); bsize = OPSIZE_gc_bif2;
         bif_args[0] = SRC(Arg(3));
         bif_args[1] = SRC(Arg(4));
-        SWAPOUT;
-        Term r = ((BifFunction)e->bif)(c_p, bif_args);
-        SWAPIN;
-        if (r == THE_NON_VALUE) {
-            if (Arg(0)) JUMP(Arg(0));
-            err_pc = I; err_bif = e; err_bif_arity = 2;
-            goto bif_error;
-        }
-        REG(Arg(5)) = r;
-        NEXT_OP(gc_bif2);
+        goto guard_bif;
     }
     OPCASE(gc_bif3) {
-        const Export *e = (const Export *)Arg(1);
+        be = (const Export *)Arg(1); bn = 3; bdst = Arg(6); bsize = OPSIZE_gc_bif3;
         bif_args[0] = SRC(Arg(3));
         bif_args[1] = SRC(Arg(4));
         bif_args[2] = SRC(Arg(5));
+    guard_bif:
         SWAPOUT;
-        Term r = ((BifFunction)e->bif)(c_p, bif_args);
+        Term r = ((BifFunction)be->bif)(c_p, bif_args);
         SWAPIN;
         if (r == THE_NON_VALUE) {
             if (Arg(0)) JUMP(Arg(0));
-            err_pc = I; err_bif = e; err_bif_arity = 3;
+            err_pc = I; err_bif = be; err_bif_arity = bn;
             goto bif_error;
         }
-        REG(Arg(6)) = r;
-        NEXT_OP(gc_bif3);
+        REG(bdst) = r;
+        NEXT(bsize);
+    }
     }
     {
         Term a, b, r;
