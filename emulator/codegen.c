@@ -213,6 +213,14 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
         return;
     }
     if (nargs == 0) { emit_op(g, OPC_bif0); emit_word(g, (BeamInstr)e); emit_dst(g, dst); return; }
+    if (!gc && nargs == 2 && is_bif_named(e, "element", 2)) {
+        emit_op(g, OPC_i_element);
+        emit_label_ref(g, fail->v.u);
+        emit_src(g, &args[0]);
+        emit_src(g, &args[1]);
+        emit_dst(g, dst);
+        return;
+    }
     static const int plain[] = { 0, OPC_bif1, OPC_bif2 };
     static const int gcs[] = { 0, OPC_gc_bif1, OPC_gc_bif2, OPC_gc_bif3 };
     emit_op(g, gc ? gcs[nargs] : plain[nargs]);
@@ -457,7 +465,13 @@ static int gen_instr(cg *g, const beam_instr *in)
 
     case OP_move: gen_move(g, o0, OPND(in, 1)); return 0;
     case OP_swap: emit_op(g, OPC_swap); emit_dst(g, o0); emit_dst(g, OPND(in, 1)); return 0;
-    case OP_get_list: emit_op(g, OPC_get_list); emit_src(g, o0); emit_dst(g, OPND(in, 1)); emit_dst(g, OPND(in, 2)); return 0;
+    case OP_get_list:
+        if (is_x(o0) && is_x(OPND(in, 1)) && is_x(OPND(in, 2))) {
+            emit_op(g, OPC_get_list_xxx); emit_word(g, o0->v.u); emit_word(g, OPND(in, 1)->v.u); emit_word(g, OPND(in, 2)->v.u);
+            return 0;
+        }
+        emit_op(g, OPC_get_list); emit_src(g, o0); emit_dst(g, OPND(in, 1)); emit_dst(g, OPND(in, 2));
+        return 0;
     case OP_get_hd: emit_op(g, OPC_get_hd); emit_src(g, o0); emit_dst(g, OPND(in, 1)); return 0;
     case OP_get_tl: emit_op(g, OPC_get_tl); emit_src(g, o0); emit_dst(g, OPND(in, 1)); return 0;
     case OP_get_tuple_element:
@@ -483,7 +497,13 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_is_binary: gen_test(g, in, OPC_is_binary); return 0;
     case OP_is_bitstr: gen_test(g, in, OPC_is_bitstr); return 0;
     case OP_is_list: gen_test(g, in, OPC_is_list); return 0;
-    case OP_is_nonempty_list: gen_test(g, in, OPC_is_nonempty_list); return 0;
+    case OP_is_nonempty_list:
+        if (is_x(OPND(in, 1))) {
+            emit_op(g, OPC_is_nonempty_list_x); emit_label_ref(g, o0->v.u); emit_word(g, OPND(in, 1)->v.u);
+            return 0;
+        }
+        gen_test(g, in, OPC_is_nonempty_list);
+        return 0;
     case OP_is_map: gen_test(g, in, OPC_is_map); return 0;
     case OP_is_function: gen_test(g, in, OPC_is_function); return 0;
     case OP_is_boolean: gen_test(g, in, OPC_is_boolean); return 0;

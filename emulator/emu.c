@@ -587,6 +587,17 @@ context_switch:
         REG(Arg(2)) = t;
         NEXT_OP(get_list);
     }
+    OPCASE(get_list_xxx) {
+        const Term *cell = list_ptr(x[Arg(0)]);
+        Term h = cell[0], t = cell[1];
+        x[Arg(1)] = h;
+        x[Arg(2)] = t;
+        NEXT_OP(get_list_xxx);
+    }
+    OPCASE(is_nonempty_list_x) {
+        if (!term_is_list(x[Arg(1)])) JUMP(Arg(0));
+        NEXT_OP(is_nonempty_list_x);
+    }
     OPCASE(get_hd) { REG(Arg(1)) = list_head(SRC(Arg(0))); NEXT_OP(get_hd); }
     OPCASE(get_tl) { REG(Arg(1)) = list_tail(SRC(Arg(0))); NEXT_OP(get_tl); }
     OPCASE(get_tuple_element) {
@@ -854,7 +865,13 @@ context_switch:
             NEXT_OP(i_element);
         }
         if (Arg(0)) JUMP(Arg(0));
-        RAISE(EXC_BADARG, NIL);
+        bif_args[0] = index;
+        bif_args[1] = t;
+        err_pc = I;
+        err_bif = export_get(am_erlang, am_element, 2);
+        err_bif_arity = 2;
+        c_p->freason = EXC_BADARG;
+        goto bif_error;
     }
 
     /* --- exceptions --- */
