@@ -221,8 +221,24 @@ size_t map_size(Term map)
 
 /* Binary search in the sorted keys: true with *pos = the key's index, or
  * false with *pos = where it would be inserted. */
+/* An immediate key (atom, small, pid...) equals exactly the keys with the
+ * same word: a linear scan of at most 32 words beats ordered comparison. */
+static bool flatmap_scan(const Term *m, Term key, size_t *pos)
+{
+    size_t n = (size_t)m[1];
+    const Term *keys = tuple_elements(m[2]);
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i] == key) {
+            *pos = i;
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool flatmap_find(const Term *m, Term key, size_t *pos)
 {
+    if (term_is_immed(key) && flatmap_scan(m, key, pos)) return true;
     size_t lo = 0, hi = (size_t)m[1];
     const Term *keys = tuple_elements(m[2]);
     while (lo < hi) {
@@ -239,6 +255,7 @@ static bool flatmap_find(const Term *m, Term key, size_t *pos)
 static Term flatmap_get(const Term *m, Term key)
 {
     size_t pos;
+    if (term_is_immed(key)) return flatmap_scan(m, key, &pos) ? m[3 + pos] : THE_NON_VALUE;
     return flatmap_find(m, key, &pos) ? m[3 + pos] : THE_NON_VALUE;
 }
 
@@ -896,6 +913,22 @@ Term map_put_many(Process *p, Term map, const Term *kv_pairs, size_t n, bool exa
     if (!is_flatmap(map)) {
         for (size_t i = 0; i < n && map != THE_NON_VALUE; i++) map = hamt_put(p, map, kv_pairs[2 * i], kv_pairs[2 * i + 1], false);
         return map;
+    }
+    if (n <= MAP_SMALL_LIMIT) {
+        /* Updating keys the map has (records-as-maps, counters): one copy
+         * with the new values, no ordering needed. */
+        size_t pos[MAP_SMALL_LIMIT];
+        size_t i = 0;
+        for (; i < n && term_is_immed(kv_pairs[2 * i]) && flatmap_scan(boxed_ptr(map), kv_pairs[2 * i], &pos[i]); i++) {}
+        if (i == n) {
+            const Term *m = boxed_ptr(map);
+            size_t words = 3 + (size_t)m[1];
+            Term *hp = HAlloc(p, words);
+            if (!hp) return out_of_memory(p);
+            memcpy(hp, m, words * sizeof(Term));   /* the keys tuple is shared */
+            for (i = 0; i < n; i++) hp[3 + pos[i]] = kv_pairs[2 * i + 1];
+            return make_boxed(hp);
+        }
     }
     pair local[16];
     pair *np = n <= 16 ? local : malloc(n * sizeof *np);
