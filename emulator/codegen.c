@@ -275,6 +275,16 @@ static void gen_select_val(cg *g, const beam_instr *in)
         }
         return;
     }
+    if (all_immed && pairs == 2) {
+        emit_op(g, OPC_select_val2);
+        emit_src(g, OPND(in, 0));
+        emit_label_ref(g, OPND(in, 1)->v.u);
+        for (size_t k = 0; k < 2; k++) {
+            emit_word(g, const_term(g, &items[2 * k]));
+            emit_label_ref(g, items[2 * k + 1].v.u);
+        }
+        return;
+    }
     emit_op(g, !all_immed ? OPC_select_val_lin : pairs <= 8 ? OPC_select_val_small : OPC_select_val_bin);
     emit_src(g, OPND(in, 0));
     emit_label_ref(g, OPND(in, 1)->v.u);

@@ -9,9 +9,10 @@
  * The heap top lives in c_p->htop. Before any call that may collect or
  * inspect the stack, SWAPOUT stores E into c_p->stop; SWAPIN reloads it.
  *
- * Reductions: c_p->fcalls counts down by one per call, return and
- * loop_rec_end; at zero the process is switched out at the next call or
- * return, with the callee's arguments saved (CONTEXT_REDS per slice).
+ * Reductions: FCALLS (c_p->fcalls outside the loop) counts down by one
+ * per call, return and loop_rec_end; at zero the process is switched out
+ * at the next call or return, with the callee's arguments saved
+ * (CONTEXT_REDS per slice).
  */
 #include <math.h>
 #include <stdio.h>
@@ -49,6 +50,13 @@ const void *opc_addresses[OPC__COUNT];
 static BeamInstr normal_exit_code[1];
 
 enum { CALL_BODY = 0, CALL_ONLY = 1, CALL_LAST = 2 };
+
+/* Both smalls: the small tag is all four low bits set. */
+static inline bool both_small(Term a, Term b) { return (a & b & TAG_IMMED1_MASK) == TAG_IMMED1_SMALL; }
+
+/* Tagged small arithmetic works on the tagged words directly: with
+ * a = va << 4 | 15 and b = vb << 4 | 15, a + (b - 15) = (va + vb) << 4 | 15,
+ * and the 64-bit add overflows exactly when va + vb leaves the 60-bit range. */
 
 /* --- out-of-line helpers ---------------------------------------------------- */
 
@@ -263,8 +271,14 @@ static void report_exit(Process *p, Term reason)
 #define JUMP(addr) do { I = (const BeamInstr *)(addr); DISPATCH(); } while (0)
 #define REG(w) (*((w) & 4 ? &E[(w) >> 3] : &x[(w) >> 3]))
 #define SRC(w) (operand_is_reg(w) ? REG(w) : (Term)(w))
-#define SWAPOUT (c_p->stop = E)
-#define SWAPIN (E = c_p->stop)
+/* The stack top and the reduction count live in locals while the process
+ * runs; SWAPOUT writes them back before any call that may look at or
+ * change them (BIFs, the GC), SWAPIN reloads them after. */
+#define SWAPOUT (c_p->stop = E, c_p->fcalls = FCALLS)
+#define SWAPIN (E = c_p->stop, FCALLS = c_p->fcalls)
+/* Reductions of the slice so far go to the process's count when it stops
+ * running (switched out, waiting, exiting). */
+#define END_SLICE (c_p->reductions += (uint64_t)(CONTEXT_REDS - FCALLS))
 #define RAISE(reason, value) do { c_p->freason = (reason); c_p->fvalue = (value); goto handle_error; } while (0)
 /* A fail address of 0 means "raise instead". */
 #define FAIL_OR_RAISE(fail) do { if (fail) JUMP(fail); goto handle_error; } while (0)
@@ -272,7 +286,7 @@ static void report_exit(Process *p, Term reason)
 #define CALL_TO(target, live) do { \
         unsigned live_ = (live);   /* read before I moves */ \
         I = (const BeamInstr *)(target); \
-        if (--c_p->fcalls <= 0) { switch_live = live_; goto context_switch; } \
+        if (--FCALLS <= 0) { switch_live = live_; goto context_switch; } \
         DISPATCH(); \
     } while (0)
 #define PUSH_CP(ret) (*E = (Term)(uintptr_t)(ret))
@@ -295,6 +309,7 @@ void process_main(Scheduler *sd)
     const BeamInstr *I = NULL;
     Term *E = NULL;
     unsigned switch_live = 0;
+    int FCALLS = 0;                       /* reductions left in this slice */
     const BeamInstr *err_pc = NULL;      /* where the current exception arose */
     const Export *err_bif = NULL;         /* the BIF that raised it, if any */
     unsigned err_bif_arity = 0;
@@ -306,14 +321,14 @@ schedule:
     restore_args(c_p, x);
     I = c_p->i;
     E = c_p->stop;
-    c_p->fcalls = CONTEXT_REDS;
+    FCALLS = CONTEXT_REDS;
     DISPATCH();
 
 context_switch:
     c_p->i = I;
     SWAPOUT;
     save_args(c_p, x, switch_live);
-    c_p->reductions += CONTEXT_REDS;
+    END_SLICE;
     sd->context_switches++;
     sched_enqueue(sd, c_p);
     goto schedule;
@@ -365,7 +380,7 @@ context_switch:
             goto bif_error;
         }
         x[0] = r;
-        c_p->fcalls--;
+        FCALLS--;
         NEXT_OP(call_bif);
     }
     OPCASE(bif_trampoline) {
@@ -405,21 +420,21 @@ context_switch:
     OPCASE(i_return) {
         I = (const BeamInstr *)*E;
         *E = NIL;
-        if (--c_p->fcalls <= 0) { switch_live = 1; goto context_switch; }
+        if (--FCALLS <= 0) { switch_live = 1; goto context_switch; }
         DISPATCH();
     }
     OPCASE(move_return) {
         x[0] = SRC(Arg(0));
         I = (const BeamInstr *)*E;
         *E = NIL;
-        if (--c_p->fcalls <= 0) { switch_live = 1; goto context_switch; }
+        if (--FCALLS <= 0) { switch_live = 1; goto context_switch; }
         DISPATCH();
     }
     OPCASE(deallocate_return) {
         E += Arg(0) + 1;
         I = (const BeamInstr *)*E;
         *E = NIL;
-        if (--c_p->fcalls <= 0) { switch_live = 1; goto context_switch; }
+        if (--FCALLS <= 0) { switch_live = 1; goto context_switch; }
         DISPATCH();
     }
     OPCASE(move_deallocate_return) {
@@ -427,7 +442,7 @@ context_switch:
         E += Arg(1) + 1;
         I = (const BeamInstr *)*E;
         *E = NIL;
-        if (--c_p->fcalls <= 0) { switch_live = 1; goto context_switch; }
+        if (--FCALLS <= 0) { switch_live = 1; goto context_switch; }
         DISPATCH();
     }
     OPCASE(normal_exit) {
@@ -692,6 +707,12 @@ context_switch:
     OPCASE(jump) { JUMP(Arg(0)); }
     OPCASE(select_val_bin) { JUMP(select_bin(SRC(Arg(0)), I + 1)); }
     OPCASE(select_val_lin) { JUMP(select_lin(SRC(Arg(0)), I + 1)); }
+    OPCASE(select_val2) {
+        Term v = SRC(Arg(0));
+        if (v == (Term)Arg(2)) JUMP(Arg(3));
+        if (v == (Term)Arg(4)) JUMP(Arg(5));
+        JUMP(Arg(1));
+    }
     OPCASE(select_val_small) {
         Term v = SRC(Arg(0));
         UWord n = Arg(2) / 2;
@@ -824,9 +845,12 @@ context_switch:
         a = x[Arg(0)];
         b = (Term)Arg(1);
     plus_fast:
-        if (term_is_small(a) && term_is_small(b)) {
-            SWord s = small_value(a) + small_value(b);
-            if (small_fits(s)) { REG(Arg(2)) = make_small(s); NEXT_OP(i_plus_ss); }
+        if (both_small(a, b)) {
+            SWord r;
+            if (!__builtin_add_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
+                REG(Arg(2)) = (Term)r;
+                NEXT_OP(i_plus_ss);
+            }
         }
         op = '+';
         goto arith_nofail;
@@ -836,9 +860,12 @@ context_switch:
         a = x[Arg(0)];
         b = (Term)Arg(1);
     minus_fast:
-        if (term_is_small(a) && term_is_small(b)) {
-            SWord s = small_value(a) - small_value(b);
-            if (small_fits(s)) { REG(Arg(2)) = make_small(s); NEXT_OP(i_minus_ss); }
+        if (both_small(a, b)) {
+            SWord r;
+            if (!__builtin_sub_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
+                REG(Arg(2)) = (Term)r;
+                NEXT_OP(i_minus_ss);
+            }
         }
         op = '-';
     arith_nofail:
@@ -963,7 +990,7 @@ context_switch:
         }
         if (to) send_message(to, x[1]);
         x[0] = x[1];
-        c_p->fcalls -= 4;
+        FCALLS -= 4;
         NEXT_OP(send);
     }
     OPCASE(loop_rec) {
@@ -973,7 +1000,7 @@ context_switch:
     }
     OPCASE(loop_rec_end) {
         c_p->save = &(*c_p->save)->next;
-        c_p->fcalls--;
+        FCALLS--;
         JUMP(Arg(0));
     }
     OPCASE(remove_message) {
@@ -983,6 +1010,7 @@ context_switch:
     OPCASE(wait) {
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
+        END_SLICE;
         save_args(c_p, x, 0);
         sched_wait(sd, c_p, 0);
         goto schedule;
@@ -1003,6 +1031,7 @@ context_switch:
         }
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
+        END_SLICE;
         save_args(c_p, x, 0);
         sched_wait(sd, c_p, c_p->timeout_at == UINT64_MAX ? 0 : c_p->timeout_at);
         goto schedule;
