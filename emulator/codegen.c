@@ -212,6 +212,22 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
         emit_dst(g, dst);
         return;
     }
+    if (nargs == 2 && e->module == am_erlang) {
+        static const struct { const char *name; int opc; } int_ops[] = {
+            { "*", OPC_i_times }, { "div", OPC_i_div }, { "rem", OPC_i_rem }, { "band", OPC_i_band },
+            { "bor", OPC_i_bor }, { "bxor", OPC_i_bxor }, { "bsl", OPC_i_bsl }, { "bsr", OPC_i_bsr },
+        };
+        for (size_t k = 0; k < sizeof int_ops / sizeof int_ops[0]; k++) {
+            if (!is_bif_named(e, int_ops[k].name, 2)) continue;
+            emit_op(g, int_ops[k].opc);
+            emit_label_ref(g, fail->v.u);
+            emit_word(g, (BeamInstr)e);
+            emit_src(g, &args[0]);
+            emit_src(g, &args[1]);
+            emit_dst(g, dst);
+            return;
+        }
+    }
     if (nargs == 0) { emit_op(g, OPC_bif0); emit_word(g, (BeamInstr)e); emit_dst(g, dst); return; }
     if (!gc && nargs == 2 && is_bif_named(e, "element", 2)) {
         emit_op(g, OPC_i_element);

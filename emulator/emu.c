@@ -885,6 +885,43 @@ context_switch:
         NEXT_OP(i_plus_ss);
     }
     }
+    /* Integer operators: the small-integer result, or THE_NON_VALUE to
+     * take the BIF's path (bignums, floats, errors). */
+    {
+        Term ia, ib, ir;
+#define INT_OP(name, compute) OPCASE(name) { \
+        ia = SRC(Arg(2)); \
+        ib = SRC(Arg(3)); \
+        ir = THE_NON_VALUE; \
+        if (both_small(ia, ib)) { SWord va = small_value(ia), vb = small_value(ib); (void)va; (void)vb; compute; } \
+        if (ir != THE_NON_VALUE) { REG(Arg(4)) = ir; NEXT_OP(name); } \
+        goto int_op_slow; \
+    }
+        INT_OP(i_times, { SWord r; if (!__builtin_mul_overflow(va, vb, &r) && small_fits(r)) ir = make_small(r); })
+        INT_OP(i_div, { if (vb != 0 && small_fits(va / vb)) ir = make_small(va / vb); })
+        INT_OP(i_rem, { if (vb != 0) ir = make_small(va % vb); })
+        INT_OP(i_band, { ir = ia & ib; })
+        INT_OP(i_bor, { ir = ia | ib; })
+        INT_OP(i_bxor, { ir = (ia ^ ib) | TAG_IMMED1_SMALL; })
+        INT_OP(i_bsr, { if (vb >= 0) ir = make_small(va >> (vb < 63 ? vb : 63)); })
+        INT_OP(i_bsl, { if (vb >= 0 && vb < 60) { SWord r = (SWord)((UWord)va << vb); if ((r >> vb) == va && small_fits(r)) ir = make_small(r); } })
+#undef INT_OP
+    int_op_slow: {
+            const Export *e = (const Export *)Arg(1);
+            bif_args[0] = ia;
+            bif_args[1] = ib;
+            SWAPOUT;
+            ir = ((BifFunction)e->bif)(c_p, bif_args);
+            SWAPIN;
+            if (ir == THE_NON_VALUE) {
+                if (Arg(0)) JUMP(Arg(0));
+                err_pc = I; err_bif = e; err_bif_arity = 2;
+                goto bif_error;
+            }
+            REG(Arg(4)) = ir;
+            NEXT_OP(i_times);
+        }
+    }
     OPCASE(i_element) {
         Term index = SRC(Arg(1)), t = SRC(Arg(2));
         if (term_is_small(index) && term_is_tuple(t) && small_value(index) >= 1 && (UWord)small_value(index) <= tuple_arity(t)) {
