@@ -254,6 +254,23 @@ static void gen_test(cg *g, const beam_instr *in, int opc)
     for (unsigned k = 1; k < genop_table[in->op].arity; k++) emit_src(g, OPND(in, k));
 }
 
+/* A two-operand test with variants for (x, immediate constant) and (x, x)
+ * operands; 0 where there is no such variant. */
+static void gen_test_special(cg *g, const beam_instr *in, int general, int xc, int xx)
+{
+    const beam_operand *a = OPND(in, 1), *b = OPND(in, 2);
+    bool b_immed = (b->kind == OPND_ATOM || b->kind == OPND_INT) && term_is_immed(b->v.term);
+    if (xc && is_x(a) && b_immed) {
+        emit_op(g, xc); emit_label_ref(g, OPND(in, 0)->v.u); emit_word(g, a->v.u); emit_word(g, b->v.term);
+    } else if (xc && is_x(b) && (a->kind == OPND_ATOM || a->kind == OPND_INT) && term_is_immed(a->v.term)) {
+        emit_op(g, xc); emit_label_ref(g, OPND(in, 0)->v.u); emit_word(g, b->v.u); emit_word(g, a->v.term);
+    } else if (xx && is_x(a) && is_x(b)) {
+        emit_op(g, xx); emit_label_ref(g, OPND(in, 0)->v.u); emit_word(g, a->v.u); emit_word(g, b->v.u);
+    } else {
+        gen_test(g, in, general);
+    }
+}
+
 static int cmp_words(const void *a, const void *b)
 {
     BeamInstr x = ((const BeamInstr *)a)[0], y = ((const BeamInstr *)b)[0];
@@ -374,8 +391,13 @@ static int gen_return_fusions(cg *g, const beam_instr *in)
     }
     if (in->op == OP_move && is_x(OPND(in, 1)) && OPND(in, 1)->v.u == 0 && n1) {
         if (n1->op == OP_return) {
-            emit_op(g, OPC_move_return);
-            emit_src(g, OPND(in, 0));
+            if (is_x(OPND(in, 0))) {
+                emit_op(g, OPC_move_return_x);
+                emit_word(g, OPND(in, 0)->v.u);
+            } else {
+                emit_op(g, OPC_move_return);
+                emit_src(g, OPND(in, 0));
+            }
             return 1;
         }
         if (n1->op == OP_deallocate && n2 && n2->op == OP_return) {
@@ -534,12 +556,12 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_is_function: gen_test(g, in, OPC_is_function); return 0;
     case OP_is_boolean: gen_test(g, in, OPC_is_boolean); return 0;
     case OP_is_function2: gen_test(g, in, OPC_is_function2); return 0;
-    case OP_is_eq_exact: gen_test(g, in, OPC_is_eq_exact); return 0;
-    case OP_is_ne_exact: gen_test(g, in, OPC_is_ne_exact); return 0;
+    case OP_is_eq_exact: gen_test_special(g, in, OPC_is_eq_exact, OPC_is_eq_exact_xc, 0); return 0;
+    case OP_is_ne_exact: gen_test_special(g, in, OPC_is_ne_exact, OPC_is_ne_exact_xc, 0); return 0;
     case OP_is_eq: gen_test(g, in, OPC_is_eq); return 0;
     case OP_is_ne: gen_test(g, in, OPC_is_ne); return 0;
-    case OP_is_lt: gen_test(g, in, OPC_is_lt); return 0;
-    case OP_is_ge: gen_test(g, in, OPC_is_ge); return 0;
+    case OP_is_lt: gen_test_special(g, in, OPC_is_lt, 0, OPC_is_lt_xx); return 0;
+    case OP_is_ge: gen_test_special(g, in, OPC_is_ge, 0, OPC_is_ge_xx); return 0;
     case OP_is_tuple: {
         const beam_instr *n1 = next_instr(g, in);
         if (n1 && n1->op == OP_test_arity && OPND(n1, 0)->v.u == o0->v.u &&

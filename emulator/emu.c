@@ -423,6 +423,13 @@ context_switch:
         if (--FCALLS <= 0) { switch_live = 1; goto context_switch; }
         DISPATCH();
     }
+    OPCASE(move_return_x) {
+        x[0] = x[Arg(0)];
+        I = (const BeamInstr *)*E;
+        *E = NIL;
+        if (--FCALLS <= 0) { switch_live = 1; goto context_switch; }
+        DISPATCH();
+    }
     OPCASE(move_return) {
         x[0] = SRC(Arg(0));
         I = (const BeamInstr *)*E;
@@ -704,6 +711,19 @@ context_switch:
         if (!ge) JUMP(Arg(0));
         NEXT_OP(is_ge);
     }
+    OPCASE(is_lt_xx) {
+        Term a = x[Arg(1)], b = x[Arg(2)];
+        if (!(both_small(a, b) ? (SWord)a < (SWord)b : term_compare(a, b) < 0)) JUMP(Arg(0));
+        NEXT_OP(is_lt_xx);
+    }
+    OPCASE(is_ge_xx) {
+        Term a = x[Arg(1)], b = x[Arg(2)];
+        if (!(both_small(a, b) ? (SWord)a >= (SWord)b : term_compare(a, b) >= 0)) JUMP(Arg(0));
+        NEXT_OP(is_ge_xx);
+    }
+    /* Against an immediate, exact equality is word equality. */
+    OPCASE(is_eq_exact_xc) { if (x[Arg(1)] != (Term)Arg(2)) JUMP(Arg(0)); NEXT_OP(is_eq_exact_xc); }
+    OPCASE(is_ne_exact_xc) { if (x[Arg(1)] == (Term)Arg(2)) JUMP(Arg(0)); NEXT_OP(is_ne_exact_xc); }
     OPCASE(jump) { JUMP(Arg(0)); }
     OPCASE(select_val_bin) { JUMP(select_bin(SRC(Arg(0)), I + 1)); }
     OPCASE(select_val_lin) { JUMP(select_lin(SRC(Arg(0)), I + 1)); }
