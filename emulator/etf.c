@@ -135,7 +135,7 @@ static bool scan_atom(reader *r)
     unsigned width = (tag == TAG_SMALL_ATOM || tag == TAG_SMALL_ATOM_UTF8) ? 1
                    : (tag == TAG_ATOM || tag == TAG_ATOM_UTF8) ? 2 : 0;
     if (width == 0) return fail(r, at, "expected an atom", "tag %u", tag);
-    size_t n;
+    size_t n = 0;
     if (!read_length(r, width, &n) || !need(r, n)) return false;
     const char *text = (const char *)r->buf + r->pos;
     size_t chars = n;
@@ -160,7 +160,7 @@ static size_t binary_words(size_t n) { return n <= HEAP_BIN_LIMIT ? heap_bin_wor
 
 static bool scan_bit_binary(reader *r, size_t at, scan_result *s)
 {
-    size_t n;
+    size_t n = 0;
     if (!read_length(r, 4, &n) || !need(r, 1)) return false;
     unsigned bits = r->buf[r->pos++];
     if (bits > 8 || (bits == 0) != (n == 0))
@@ -173,7 +173,7 @@ static bool scan_bit_binary(reader *r, size_t at, scan_result *s)
 
 static bool scan_big(reader *r, size_t at, unsigned width, scan_result *s)
 {
-    size_t n;
+    size_t n = 0;
     if (!read_length(r, width, &n) || !need(r, 1)) return false;
     r->pos++; /* sign */
     if (n > MAX_BIG_DIGITS * sizeof(UWord)) return fail(r, at, "bignum too large", "%zu bytes", n);
@@ -201,7 +201,7 @@ static bool unsupported(reader *r, size_t at, uint8_t tag)
 
 static bool scan_one(reader *r, size_t *pending, scan_result *s)
 {
-    size_t at = r->pos, n;
+    size_t at = r->pos, n = 0;
     if (!need(r, 1)) return false;
     uint8_t tag = r->buf[r->pos++];
     switch (tag) {
@@ -323,7 +323,7 @@ static bool build_atom(builder *b, Term *out)
     size_t at = r->pos;
     uint8_t tag = r->buf[r->pos++];
     bool small = tag == TAG_SMALL_ATOM || tag == TAG_SMALL_ATOM_UTF8;
-    size_t n;
+    size_t n = 0;
     read_length(r, small ? 1 : 2, &n);
     const char *text = (const char *)r->buf + r->pos;
     r->pos += n;
@@ -383,7 +383,7 @@ static bool build_bit_binary(builder *b, Term *out)
 static bool build_big(builder *b, unsigned width, Term *out)
 {
     reader *r = b->r;
-    size_t at = r->pos - 1, n;
+    size_t at = r->pos - 1, n = 0;
     read_length(r, width, &n);
     bool negative = r->buf[r->pos++] != 0;
     *out = integer_from_le_bytes(take(b, bignum_words_for_bytes(n)), r->buf + r->pos, n, negative);
@@ -440,7 +440,7 @@ static bool build_map_start(builder *b, size_t at, size_t n, Term *out)
 static bool build_string(builder *b, Term *out)
 {
     reader *r = b->r;
-    size_t n;
+    size_t n = 0;
     read_length(r, 2, &n);
     if (n == 0) { *out = NIL; return true; }
     Term *cells = take(b, 2 * n);
@@ -460,7 +460,7 @@ static Term build_float(builder *b, double d) { return make_float(take(b, FLOAT_
 static bool build_one(builder *b, Term *out)
 {
     reader *r = b->r;
-    size_t at = r->pos, n;
+    size_t at = r->pos, n = 0;
     uint8_t tag = r->buf[r->pos];
     const uint8_t *p = r->buf + r->pos + 1;
     switch (tag) {
