@@ -19,6 +19,7 @@
 #include "term_build.h"
 #include "term_order.h"
 #include "term_print.h"
+#include "timer.h"
 #include "utf8.h"
 
 /* An atom named at run time (ATOM_NAMED caches one name per use site). */
@@ -1256,3 +1257,77 @@ Term bif_erlang_spawn_opt_4(Process *p, Term *args)
     Term ref = bif_erlang_monitor_2(p, margs);
     return tuple2(HAlloc(p, 3), pid, ref);
 }
+
+/* --- timers ---------------------------------------------------------------- */
+
+/* The deadline of a timer: Time ms from now, or at monotonic Time with
+ * [{abs, true}]. False (badarg) for a bad time or option. */
+static bool timer_deadline(Term time, Term options, uint64_t *deadline)
+{
+    bool abs = false;
+    if (list_length(options) < 0) return false;
+    for (Term o = options; term_is_list(o); o = list_tail(o)) {
+        Term opt = list_head(o);
+        if (!term_is_tuple(opt) || tuple_arity(opt) != 2 || tuple_elements(opt)[0] != ATOM_NAMED("abs")) return false;
+        Term v = tuple_elements(opt)[1];
+        if (v != am_true && v != am_false) return false;
+        abs = v == am_true;
+    }
+    if (!term_is_small(time)) return false;
+    SWord t = small_value(time);
+    if (abs) {
+        *deadline = t > 0 ? (uint64_t)t : 0;
+        return true;
+    }
+    if (t < 0 || t > 0xFFFFFFFFLL) return false;
+    *deadline = monotonic_ms() + (uint64_t)t;
+    return true;
+}
+
+static Term start_timer(Process *p, Term *args, Term options, bool timeout_tuple)
+{
+    uint64_t deadline;
+    Term target = args[1];
+    if (!timer_deadline(args[0], options, &deadline) || !(term_is_pid(target) || term_is_atom(target)))
+        BIF_ERROR(p, EXC_BADARG);
+    uint64_t ref = atomic_fetch_add(&next_ref, 1);
+    timer_start(ref, deadline, target, args[2], timeout_tuple);
+    return make_ref_term(HAlloc(p, REF_WORDS), ref);
+}
+
+Term bif_erlang_send_after_3(Process *p, Term *args) { return start_timer(p, args, NIL, false); }
+Term bif_erlang_send_after_4(Process *p, Term *args) { return start_timer(p, args, args[3], false); }
+Term bif_erlang_start_timer_3(Process *p, Term *args) { return start_timer(p, args, NIL, true); }
+Term bif_erlang_start_timer_4(Process *p, Term *args) { return start_timer(p, args, args[3], true); }
+
+/* cancel_timer/read_timer: the milliseconds left, or false. Options
+ * {async, true} send {cancel_timer|read_timer, Ref, Result} instead and
+ * return ok; {info, false} returns ok without the result. */
+static Term timer_query(Process *p, Term ref_term, Term options, bool cancel)
+{
+    uint64_t ref, left;
+    if (!ref_id(ref_term, &ref) || list_length(options) < 0) BIF_ERROR(p, EXC_BADARG);
+    bool async = false, info = true;
+    for (Term o = options; term_is_list(o); o = list_tail(o)) {
+        Term opt = list_head(o);
+        if (!term_is_tuple(opt) || tuple_arity(opt) != 2) BIF_ERROR(p, EXC_BADARG);
+        Term k = tuple_elements(opt)[0], v = tuple_elements(opt)[1];
+        if (v != am_true && v != am_false) BIF_ERROR(p, EXC_BADARG);
+        if (k == ATOM_NAMED("async")) async = v == am_true;
+        else if (k == ATOM_NAMED("info")) info = v == am_true;
+        else BIF_ERROR(p, EXC_BADARG);
+    }
+    bool found = cancel ? timer_cancel(ref, &left) : timer_read(ref, &left);
+    Term result = found ? make_small((SWord)left) : am_false;
+    if (!async) return info ? result : am_ok;
+    if (info) {
+        Term scratch[4];
+        send_message(p, tuple3(scratch, cancel ? ATOM_NAMED("cancel_timer") : ATOM_NAMED("read_timer"), ref_term, result));
+    }
+    return am_ok;
+}
+
+Term bif_erlang_cancel_timer_1(Process *p, Term *args) { return timer_query(p, args[0], NIL, true); }
+Term bif_erlang_cancel_timer_2(Process *p, Term *args) { return timer_query(p, args[0], args[1], true); }
+Term bif_erlang_read_timer_1(Process *p, Term *args) { return timer_query(p, args[0], NIL, false); }
+Term bif_erlang_read_timer_2(Process *p, Term *args) { return timer_query(p, args[0], args[1], false); }

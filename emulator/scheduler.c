@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "scheduler.h"
+#include "timer.h"
 
 uint64_t monotonic_ms(void)
 {
@@ -120,7 +121,13 @@ Process *sched_next(Scheduler *sd)
             pthread_mutex_unlock(&sd->lock);
             return NULL;
         }
+        /* Timers fire without the queue lock: delivering a message may
+         * wake a process onto this very queue. */
+        pthread_mutex_unlock(&sd->lock);
+        uint64_t next_timer = timer_fire(monotonic_ms());
+        pthread_mutex_lock(&sd->lock);
         uint64_t next_deadline = expire_sleepers(sd);
+        if (next_timer && (!next_deadline || next_timer < next_deadline)) next_deadline = next_timer;
         Process *p = sd->rq_head;
         if (p) {
             sd->rq_head = p->run_next;
