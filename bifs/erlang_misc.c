@@ -360,6 +360,25 @@ Term bif_erlang_is_process_alive_1(Process *p, Term *args)
     return q && !q->exit_pending ? am_true : am_false;
 }
 
+static int priority_of(Term a)
+{
+    if (a == ATOM_NAMED("max")) return PRIO_MAX;
+    if (a == ATOM_NAMED("high")) return PRIO_HIGH;
+    if (a == ATOM_NAMED("normal")) return PRIO_NORMAL;
+    if (a == ATOM_NAMED("low")) return PRIO_LOW;
+    return -1;
+}
+
+static Term priority_atom(unsigned prio)
+{
+    switch (prio) {
+    case PRIO_MAX: return ATOM_NAMED("max");
+    case PRIO_HIGH: return ATOM_NAMED("high");
+    case PRIO_LOW: return ATOM_NAMED("low");
+    default: return ATOM_NAMED("normal");
+    }
+}
+
 Term bif_erlang_process_flag_2(Process *p, Term *args)
 {
     Term flag = args[0], value = args[1];
@@ -377,9 +396,11 @@ Term bif_erlang_process_flag_2(Process *p, Term *args)
         return old;
     }
     if (flag == ATOM_NAMED("priority")) {
-        if (value != ATOM_NAMED("low") && value != ATOM_NAMED("normal") && value != ATOM_NAMED("high") && value != ATOM_NAMED("max"))
-            BIF_ERROR(p, EXC_BADARG);
-        return ATOM_NAMED("normal");   /* priorities arrive with the schedulers (issue 4) */
+        int prio = priority_of(value);
+        if (prio < 0) BIF_ERROR(p, EXC_BADARG);
+        Term old = priority_atom(p->priority);
+        p->priority = (uint8_t)prio;   /* takes effect when it is next enqueued */
+        return old;
     }
     BIF_ERROR(p, EXC_BADARG);
 }
@@ -1050,7 +1071,7 @@ static Term process_item(Process *p, Process *q, Term item)
     } else if (!strcmp(name, "trap_exit")) {
         v = (q->flags & PF_TRAP_EXIT) ? am_true : am_false;
     } else if (!strcmp(name, "status")) {
-        v = ATOM_NAMED(q == p ? "running" : atomic_load(&q->state) == PS_WAITING ? "waiting" : "runnable");
+        v = q == p ? ATOM_NAMED("running") : atomic_load(&q->state) == PS_WAITING ? ATOM_NAMED("waiting") : ATOM_NAMED("runnable");
     } else if (!strcmp(name, "dictionary")) {
         v = q->dictionary;
         if (q != p) {
@@ -1072,7 +1093,7 @@ static Term process_item(Process *p, Process *q, Term item)
     } else if (!strcmp(name, "group_leader")) {
         v = q->group_leader;
     } else if (!strcmp(name, "priority")) {
-        v = ATOM_NAMED("normal");
+        v = priority_atom(q->priority);
     } else if (!strcmp(name, "error_handler")) {
         v = q->error_handler;
     } else if (!strcmp(name, "current_function")) {
@@ -1238,20 +1259,30 @@ Term bif_string_list_to_float_1(Process *p, Term *args)
     return tuple2(HAlloc(p, 3), f, list_drop(s, k));
 }
 
-/* erlang:spawn_opt(M, F, Args, Options): link and monitor are supported;
- * any other option is refused with badarg rather than silently ignored
- * (priorities and heap options arrive with issue 4). */
+/* erlang:spawn_opt(M, F, Args, Options): link, monitor and {priority, P}
+ * are supported; any other option is refused with badarg rather than
+ * silently ignored (heap and message-queue options arrive with issue 4). */
 Term bif_erlang_spawn_opt_4(Process *p, Term *args)
 {
     bool link = false, monitor = false;
+    int prio = PRIO_NORMAL;
     if (list_length(args[3]) < 0) BIF_ERROR(p, EXC_BADARG);
     for (Term o = args[3]; term_is_list(o); o = list_tail(o)) {
         Term opt = list_head(o);
         if (opt == ATOM_NAMED("link")) link = true;
         else if (opt == ATOM_NAMED("monitor")) monitor = true;
+        else if (term_is_tuple(opt) && tuple_arity(opt) == 2 && tuple_elements(opt)[0] == ATOM_NAMED("priority") &&
+                 (prio = priority_of(tuple_elements(opt)[1])) >= 0) {}
         else BIF_ERROR(p, EXC_BADARG);
     }
     Term pid = do_spawn(p, args[0], args[1], args[2], link);
+    if (pid != THE_NON_VALUE && prio != PRIO_NORMAL) {
+        /* Set before it first runs: it is queued, and this scheduler is busy
+         * with p. (With several schedulers the priority must be passed to
+         * process_spawn instead.) */
+        Process *child = process_lookup(pid);
+        if (child) child->priority = (uint8_t)prio;
+    }
     if (pid == THE_NON_VALUE || !monitor) return pid;
     Term margs[2] = { ATOM_NAMED("process"), pid };
     Term ref = bif_erlang_monitor_2(p, margs);
@@ -1331,3 +1362,15 @@ Term bif_erlang_cancel_timer_1(Process *p, Term *args) { return timer_query(p, a
 Term bif_erlang_cancel_timer_2(Process *p, Term *args) { return timer_query(p, args[0], args[1], true); }
 Term bif_erlang_read_timer_1(Process *p, Term *args) { return timer_query(p, args[0], NIL, false); }
 Term bif_erlang_read_timer_2(Process *p, Term *args) { return timer_query(p, args[0], args[1], false); }
+
+Term bif_erlang_processes_0(Process *p, Term *args)
+{
+    (void)args;
+    size_t max = atomic_load(&vm.process_count) + 64;
+    Term *pids = malloc(max * sizeof *pids);
+    if (!pids) abort();
+    size_t n = process_all_pids(pids, max);
+    Term list = pid_list(p, pids, n);
+    free(pids);
+    return list;
+}

@@ -62,7 +62,8 @@ static inline Term atom_cached(_Atomic Term *slot, const char *name)
     }
     return a;
 }
-#define ATOM_NAMED(name) ({ static _Atomic Term slot_; atom_cached(&slot_, (name)); })
+#define ATOM_NAMED(name) ({ _Static_assert(__builtin_constant_p(name), "ATOM_NAMED takes a string literal"); \
+                           static _Atomic Term slot_; atom_cached(&slot_, (name)); })
 
 const char *atom_text(Term atom);   /* NUL-terminated UTF-8 */
 size_t atom_len(Term atom);         /* in bytes */

@@ -94,6 +94,7 @@ Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args
     p->ftrace = NIL;
     p->error_handler = am_error_handler;
     p->max_gen_gcs = 65535;
+    p->priority = PRIO_NORMAL;
     p->min_heap_size = H_DEFAULT_SIZE;
     p->initial_call = (MFA){ m, f, (uint32_t)arity };
     if (!table_insert(p)) {
@@ -266,6 +267,16 @@ bool process_unregister(Term name)
     }
     pthread_mutex_unlock(&table.lock);
     return found;
+}
+
+size_t process_all_pids(Term *pids, size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&table.lock);
+    for (uint32_t i = 0; i < PROCESS_LIMIT && n < max; i++)
+        if (table.procs[i]) pids[n++] = table.procs[i]->pid;
+    pthread_mutex_unlock(&table.lock);
+    return n;
 }
 
 size_t process_registered_names(Term *names, size_t max)

@@ -71,6 +71,8 @@ typedef struct MFA {
 #define PF_TRAP_EXIT     (1u << 0)
 #define PF_EXITING       (1u << 1)
 
+typedef enum process_priority { PRIO_MAX, PRIO_HIGH, PRIO_NORMAL, PRIO_LOW } process_priority;
+
 typedef enum process_state {
     PS_RUNNABLE,   /* in a run queue, or running */
     PS_WAITING,    /* in receive: not in any queue */
@@ -116,6 +118,8 @@ typedef struct Process {
     Term error_handler;        /* module atom */
     Term dictionary;           /* the process dictionary: list of {K,V} */
     uint32_t flags;            /* PF_* */
+    uint8_t priority;          /* PRIO_* */
+    uint8_t schedule_count;    /* low priority: passes left (RESCHEDULE_LOW) */
 
     /* Messages: the part only the owner touches. `msgq` is the received
      * queue; `save` points at the link to the next message receive looks

@@ -30,14 +30,45 @@ void sched_init(Scheduler *sd, int id)
     pthread_condattr_destroy(&attr);
 }
 
+static unsigned queue_of(const Process *p) { return p->priority == PRIO_LOW ? RUNQ_NORMAL : p->priority; }
+
+/* Called with sd->lock held. */
+static void append(Scheduler *sd, unsigned q, Process *p)
+{
+    p->run_next = NULL;
+    if (sd->rq[q].tail) sd->rq[q].tail->run_next = p;
+    else sd->rq[q].head = p;
+    sd->rq[q].tail = p;
+}
+
 /* Called with sd->lock held. */
 static void enqueue_locked(Scheduler *sd, Process *p)
 {
-    p->run_next = NULL;
-    if (sd->rq_tail) sd->rq_tail->run_next = p;
-    else sd->rq_head = p;
-    sd->rq_tail = p;
+    if (p->priority == PRIO_LOW) p->schedule_count = RESCHEDULE_LOW;
+    append(sd, queue_of(p), p);
     sd->rq_len++;
+}
+
+/* The next process in priority order; NULL if every queue is empty.
+ * Called with sd->lock held. */
+static Process *dequeue_locked(Scheduler *sd)
+{
+    for (unsigned q = 0; q < RUNQ_COUNT; q++) {
+        Process *p = sd->rq[q].head;
+        if (!p) continue;
+        /* A low process at the head steps back behind the others. */
+        while (p->priority == PRIO_LOW && p->schedule_count > 0 && p->run_next) {
+            p->schedule_count--;
+            sd->rq[q].head = p->run_next;
+            append(sd, q, p);
+            p = sd->rq[q].head;
+        }
+        sd->rq[q].head = p->run_next;
+        if (!sd->rq[q].head) sd->rq[q].tail = NULL;
+        sd->rq_len--;
+        return p;
+    }
+    return NULL;
 }
 
 void sched_enqueue(Scheduler *sd, Process *p)
@@ -128,11 +159,8 @@ Process *sched_next(Scheduler *sd)
         pthread_mutex_lock(&sd->lock);
         uint64_t next_deadline = expire_sleepers(sd);
         if (next_timer && (!next_deadline || next_timer < next_deadline)) next_deadline = next_timer;
-        Process *p = sd->rq_head;
+        Process *p = dequeue_locked(sd);
         if (p) {
-            sd->rq_head = p->run_next;
-            if (!sd->rq_head) sd->rq_tail = NULL;
-            sd->rq_len--;
             pthread_mutex_unlock(&sd->lock);
             if (p->exit_pending) {
                 message *sig = p->exit_signal;

@@ -18,13 +18,20 @@
 
 #include "process.h"
 
+enum { RUNQ_MAX, RUNQ_HIGH, RUNQ_NORMAL, RUNQ_COUNT };
+/* A low-priority process reaching the head of the normal queue goes back
+ * to its tail this many times before it runs (OTP's RESCHEDULE_LOW). */
+#define RESCHEDULE_LOW 8
+
 typedef struct Scheduler {
     int id;
     Term x[MAX_REG];
     double f[MAX_FREG];
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    Process *rq_head, *rq_tail;
+    /* OTP's priorities: max and high are strict queues; normal and low
+     * share one, where a low process lets normal ones pass (see below). */
+    struct { Process *head, *tail; } rq[RUNQ_COUNT];
     size_t rq_len;
     Process *sleepers;         /* waiting with a receive timeout; under lock */
     uint64_t context_switches;
@@ -83,6 +90,8 @@ bool process_unregister(Term name);
 void alias_add(uint64_t ref, Term pid);
 bool alias_remove(uint64_t ref, Term owner);
 Term alias_owner(uint64_t ref);   /* the owner's pid, or NIL if inactive */
+/* Copies up to max live pids, in pid order; returns how many. */
+size_t process_all_pids(Term *pids, size_t max);
 /* Copies up to max registered names into names; returns how many. */
 size_t process_registered_names(Term *names, size_t max);
 /* Sends an exit signal from `from` (a pid) to p, as a link or exit/2 does. */
