@@ -91,11 +91,14 @@ static int check_codegen(const beam_module *m)
     return lc ? 0 : 1;
 }
 
-static int print_md5(const beam_module *m, void *arg)
+enum check_mode { CHECK_LOAD, CHECK_MD5, CHECK_CODEGEN };
+
+/* check: the module loaded; per mode, also print its MD5 or translate it. */
+static int check_one(const beam_module *m, void *arg)
 {
-    int mode = *(const int *)arg;
-    if (mode == 2) return check_codegen(m);
-    if (!mode) return 0;
+    enum check_mode mode = *(const enum check_mode *)arg;
+    if (mode == CHECK_CODEGEN) return check_codegen(m);
+    if (mode == CHECK_LOAD) return 0;
     printf("%s ", atom_text(m->name));
     for (int k = 0; k < 16; k++) printf("%02x", m->md5[k]);
     putchar('\n');
@@ -112,13 +115,14 @@ static int cmd_disasm(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
-    int mode = 0, skip = 0;
-    if (argc > 0 && strcmp(argv[0], "--md5") == 0) mode = 1, skip = 1;
+    enum check_mode mode = CHECK_LOAD;
+    int skip = 0;
+    if (argc > 0 && strcmp(argv[0], "--md5") == 0) mode = CHECK_MD5, skip = 1;
     if (argc > 0 && strcmp(argv[0], "--codegen") == 0) {
-        mode = 2, skip = 1;
+        mode = CHECK_CODEGEN, skip = 1;
         emu_init();
     }
-    return with_each_module(argc - skip, argv + skip, print_md5, &mode);
+    return with_each_module(argc - skip, argv + skip, check_one, &mode);
 }
 
 /* --- running code ("direct mode") ----------------------------------------- */
