@@ -187,8 +187,11 @@ typedef struct region {
     enum dest dest;
 } region;
 
+#define LOCAL_REGIONS 8
+
 typedef struct gc_state {
     region *regions;
+    region local_regions[LOCAL_REGIONS];
     unsigned nregions;
     Term *young_top; /* next free word of the new young block */
     Term *old_top;   /* next free word of the old heap (promotion) */
@@ -221,11 +224,16 @@ static int region_order(const void *a, const void *b)
 
 /* Minor: mature young data to the old heap, the rest of the young
  * generation to the new block. Major: everything to the new block. */
+static void free_regions(gc_state *gc)
+{
+    if (gc->regions != gc->local_regions) free(gc->regions);
+}
+
 static bool build_regions(gc_state *gc, const Process *p, bool major)
 {
     unsigned n = 3;
     for (heap_frag *f = p->mbuf; f; f = f->next) n++;
-    gc->regions = malloc(n * sizeof *gc->regions);
+    gc->regions = n <= LOCAL_REGIONS ? gc->local_regions : malloc(n * sizeof *gc->regions);
     if (!gc->regions) return false;
     gc->nregions = 0;
     if (major) {
@@ -351,9 +359,17 @@ static bool copy_collect(Process *p, Term *x, unsigned live, size_t new_size, bo
 {
     gc_state gc = { 0 };
     if (!build_regions(&gc, p, major)) return false;
-    Term *block = malloc(new_size * sizeof(Term));
+    /* Minor collections of a steady process alternate between two blocks
+     * of the same size: reuse the spare instead of malloc and free. */
+    Term *block;
+    if (p->spare_heap && p->spare_size == new_size) {
+        block = p->spare_heap;
+        p->spare_heap = NULL;
+    } else {
+        block = malloc(new_size * sizeof(Term));
+    }
     if (!block) {
-        free(gc.regions);
+        free_regions(&gc);
         return false;
     }
     size_t stack_words = (size_t)(p->hend - p->stop);
@@ -372,9 +388,18 @@ static bool copy_collect(Process *p, Term *x, unsigned live, size_t new_size, bo
     }
 
     sweep_off_heap(&gc, p);
-    free(gc.regions);
+    free_regions(&gc);
     free_fragments(p);
+    free(p->spare_heap);
+#ifdef CBEAM_DEBUG_GC
+    /* Debug builds free the old block, so that a stale pointer into it is
+     * a use-after-free the sanitizers report. */
     free(p->heap);
+    p->spare_heap = NULL;
+#else
+    p->spare_heap = p->heap;
+    p->spare_size = p->heap_size;
+#endif
     if (major) {
         free(p->old_heap);
         p->old_heap = p->old_htop = p->old_hend = NULL;

@@ -56,6 +56,8 @@ void heap_destroy(Process *p)
     heap_frag_free_chain(p->mbuf);
     free(p->heap);
     free(p->old_heap);
+    free(p->spare_heap);
+    p->spare_heap = NULL;
     p->heap = p->htop = p->stop = p->hend = p->high_water = NULL;
     p->old_heap = p->old_htop = p->old_hend = NULL;
     p->mbuf = NULL;

@@ -87,6 +87,9 @@ typedef struct Process {
     heap_frag *mbuf;
     size_t mbuf_words;
     size_t heap_size;          /* words in [heap, hend) */
+    Term *spare_heap;          /* the block a minor collection copied out of,
+                                  kept for the next one of the same size */
+    size_t spare_size;
     size_t min_heap_size;
     uint32_t gen_gcs, max_gen_gcs;
     OffHeap off_heap;
