@@ -514,8 +514,10 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_move: gen_move(g, o0, OPND(in, 1)); return 0;
     case OP_swap: emit_op(g, OPC_swap); emit_dst(g, o0); emit_dst(g, OPND(in, 1)); return 0;
     case OP_get_list:
-        if (is_x(o0) && is_x(OPND(in, 1)) && is_x(OPND(in, 2))) {
-            emit_op(g, OPC_get_list_xxx); emit_word(g, o0->v.u); emit_word(g, OPND(in, 1)->v.u); emit_word(g, OPND(in, 2)->v.u);
+        if (is_x(o0) && is_x(OPND(in, 2)) && (is_x(OPND(in, 1)) || is_y(OPND(in, 1)))) {
+            bool y = is_y(OPND(in, 1));
+            emit_op(g, y ? OPC_get_list_xyx : OPC_get_list_xxx);
+            emit_word(g, o0->v.u); emit_word(g, OPND(in, 1)->v.u + y); emit_word(g, OPND(in, 2)->v.u);
             return 0;
         }
         emit_op(g, OPC_get_list); emit_src(g, o0); emit_dst(g, OPND(in, 1)); emit_dst(g, OPND(in, 2));
@@ -531,7 +533,15 @@ static int gen_instr(cg *g, const beam_instr *in)
         return 0;
     case OP_set_tuple_element:
         emit_op(g, OPC_set_tuple_element); emit_src(g, o0); emit_src(g, OPND(in, 1)); emit_u(g, OPND(in, 2)); return 0;
-    case OP_put_list: emit_op(g, OPC_put_list); emit_src(g, o0); emit_src(g, OPND(in, 1)); emit_dst(g, OPND(in, 2)); return 0;
+    case OP_put_list:
+        if ((is_x(o0) || is_y(o0)) && is_x(OPND(in, 1)) && is_x(OPND(in, 2))) {
+            bool y = is_y(o0);
+            emit_op(g, y ? OPC_put_list_yxx : OPC_put_list_xxx);
+            emit_word(g, o0->v.u + y); emit_word(g, OPND(in, 1)->v.u); emit_word(g, OPND(in, 2)->v.u);
+            return 0;
+        }
+        emit_op(g, OPC_put_list); emit_src(g, o0); emit_src(g, OPND(in, 1)); emit_dst(g, OPND(in, 2));
+        return 0;
     case OP_put_tuple2: emit_op(g, OPC_put_tuple2); emit_dst(g, o0); emit_list_sources(g, OPND(in, 1)); return 0;
 
     case OP_is_integer: gen_test(g, in, OPC_is_integer); return 0;

@@ -616,6 +616,13 @@ context_switch:
         x[Arg(2)] = t;
         NEXT_OP(get_list_xxx);
     }
+    OPCASE(get_list_xyx) {
+        const Term *cell = list_ptr(x[Arg(0)]);
+        Term h = cell[0], t = cell[1];
+        E[Arg(1)] = h;
+        x[Arg(2)] = t;
+        NEXT_OP(get_list_xyx);
+    }
     OPCASE(is_nonempty_list_x) {
         if (!term_is_list(x[Arg(1)])) JUMP(Arg(0));
         NEXT_OP(is_nonempty_list_x);
@@ -640,6 +647,18 @@ context_switch:
         Term h = SRC(Arg(0)), t = SRC(Arg(1));
         REG(Arg(2)) = cons(hp, h, t);
         NEXT_OP(put_list);
+    }
+    OPCASE(put_list_xxx) {
+        Term *hp = c_p->htop;
+        c_p->htop += 2;
+        x[Arg(2)] = cons(hp, x[Arg(0)], x[Arg(1)]);
+        NEXT_OP(put_list_xxx);
+    }
+    OPCASE(put_list_yxx) {
+        Term *hp = c_p->htop;
+        c_p->htop += 2;
+        x[Arg(2)] = cons(hp, E[Arg(0)], x[Arg(1)]);
+        NEXT_OP(put_list_yxx);
     }
     OPCASE(put_tuple2) {
         UWord n = Arg(1);
