@@ -195,12 +195,15 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
         bool inc = plus && args[1].kind == OPND_INT && term_is_small(args[1].v.term);
         bool b_const = args[1].kind == OPND_INT && term_is_small(args[1].v.term);
         if (fail->v.u == 0) {
-            bool xc = is_x(&args[0]) && b_const;
-            static const int fast[2][2] = { { OPC_i_minus_ss, OPC_i_minus_xc }, { OPC_i_plus_ss, OPC_i_plus_xc } };
-            emit_op(g, fast[plus][xc]);
-            if (xc) emit_word(g, args[0].v.u);
-            else emit_src(g, &args[0]);
-            emit_src(g, &args[1]);
+            /* The operand kinds hot loops use get their own handlers. */
+            int opc = plus ? OPC_i_plus_ss : OPC_i_minus_ss;
+            BeamInstr a = src_word(g, &args[0]);
+            if (is_x(&args[0]) && b_const) { opc = plus ? OPC_i_plus_xc : OPC_i_minus_xc; a = args[0].v.u; }
+            else if (is_y(&args[0]) && b_const) { opc = plus ? OPC_i_plus_yc : OPC_i_minus_yc; a = args[0].v.u + 1; }
+            else if (plus && is_y(&args[0]) && is_x(&args[1])) { opc = OPC_i_plus_yx; a = args[0].v.u + 1; }
+            emit_op(g, opc);
+            emit_word(g, a);
+            emit_word(g, opc == OPC_i_plus_yx ? args[1].v.u : src_word(g, &args[1]));
             emit_dst(g, dst);
             return;
         }
@@ -309,8 +312,10 @@ static void gen_select_val(cg *g, const beam_instr *in)
         return;
     }
     if (all_immed && pairs == 2) {
-        emit_op(g, OPC_select_val2);
-        emit_src(g, OPND(in, 0));
+        const beam_operand *src = OPND(in, 0);
+        emit_op(g, is_x(src) ? OPC_select_val2_x : OPC_select_val2);
+        if (is_x(src)) emit_word(g, src->v.u);
+        else emit_src(g, src);
         emit_label_ref(g, OPND(in, 1)->v.u);
         for (size_t k = 0; k < 2; k++) {
             emit_word(g, const_term(g, &items[2 * k]));
@@ -511,7 +516,18 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_init: emit_op(g, OPC_init_y); emit_word(g, o0->v.u + 1); return 0;
     case OP_init_yregs: gen_init_yregs(g, in); return 0;
 
-    case OP_move: gen_move(g, o0, OPND(in, 1)); return 0;
+    case OP_move: {
+        const beam_instr *n1 = next_instr(g, in);
+        const beam_operand *d = OPND(in, 1);
+        if (n1 && n1->op == OP_move && is_x(o0) && is_y(d) && is_x(OPND(n1, 0)) && is_x(OPND(n1, 1))) {
+            emit_op(g, OPC_move_xy_xx);
+            emit_word(g, o0->v.u); emit_word(g, d->v.u + 1);
+            emit_word(g, OPND(n1, 0)->v.u); emit_word(g, OPND(n1, 1)->v.u);
+            return 1;
+        }
+        gen_move(g, o0, d);
+        return 0;
+    }
     case OP_swap: emit_op(g, OPC_swap); emit_dst(g, o0); emit_dst(g, OPND(in, 1)); return 0;
     case OP_get_list:
         if (is_x(o0) && is_x(OPND(in, 2)) && (is_x(OPND(in, 1)) || is_y(OPND(in, 1)))) {

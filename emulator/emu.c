@@ -590,6 +590,11 @@ context_switch:
     OPCASE(move_cx) { x[Arg(1)] = (Term)Arg(0); NEXT_OP(move_cx); }
     OPCASE(move_cy) { E[Arg(1)] = (Term)Arg(0); NEXT_OP(move_cy); }
     OPCASE(move) { REG(Arg(1)) = SRC(Arg(0)); NEXT_OP(move); }
+    OPCASE(move_xy_xx) {
+        E[Arg(1)] = x[Arg(0)];
+        x[Arg(3)] = x[Arg(2)];
+        NEXT_OP(move_xy_xx);
+    }
     OPCASE(move2_xx_xx) {
         Term a = x[Arg(0)], b = x[Arg(2)];
         x[Arg(1)] = a;
@@ -746,6 +751,12 @@ context_switch:
     OPCASE(jump) { JUMP(Arg(0)); }
     OPCASE(select_val_bin) { JUMP(select_bin(SRC(Arg(0)), I + 1)); }
     OPCASE(select_val_lin) { JUMP(select_lin(SRC(Arg(0)), I + 1)); }
+    OPCASE(select_val2_x) {
+        Term v = x[Arg(0)];
+        if (v == (Term)Arg(2)) JUMP(Arg(3));
+        if (v == (Term)Arg(4)) JUMP(Arg(5));
+        JUMP(Arg(1));
+    }
     OPCASE(select_val2) {
         Term v = SRC(Arg(0));
         if (v == (Term)Arg(2)) JUMP(Arg(3));
@@ -880,6 +891,8 @@ context_switch:
         BeamInstr dst;
         int op;
     OPCASE(i_plus_ss) { a = SRC(Arg(0)); b = SRC(Arg(1)); goto plus_fast; }
+    OPCASE(i_plus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto plus_fast; }
+    OPCASE(i_plus_yx) { a = E[Arg(0)]; b = x[Arg(1)]; goto plus_fast; }
     OPCASE(i_plus_xc) {
         a = x[Arg(0)];
         b = (Term)Arg(1);
@@ -895,6 +908,7 @@ context_switch:
         goto arith_nofail;
     }
     OPCASE(i_minus_ss) { a = SRC(Arg(0)); b = SRC(Arg(1)); goto minus_fast; }
+    OPCASE(i_minus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto minus_fast; }
     OPCASE(i_minus_xc) {
         a = x[Arg(0)];
         b = (Term)Arg(1);
