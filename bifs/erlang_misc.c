@@ -473,27 +473,22 @@ Term bif_erlang_get_1(Process *p, Term *args)
     return am_undefined;
 }
 
-Term bif_erlang_get_0(Process *p, Term *args)
+/* The dictionary's entries, or only their keys, as a fresh list. */
+static Term dict_items(Process *p, bool keys_only)
 {
-    (void)args;
     SWord n = list_length(p->dictionary);
     Term *hp = HAlloc(p, 2 * (size_t)n);
     Term list = NIL;
     Term d = p->dictionary;
-    for (SWord i = 0; i < n; i++, d = list_tail(d)) list = cons(hp + 2 * i, list_head(d), list);
+    for (SWord i = 0; i < n; i++, d = list_tail(d)) {
+        Term kv = list_head(d);
+        list = cons(hp + 2 * i, keys_only ? tuple_elements(kv)[0] : kv, list);
+    }
     return list;
 }
 
-Term bif_erlang_get_keys_0(Process *p, Term *args)
-{
-    (void)args;
-    SWord n = list_length(p->dictionary);
-    Term *hp = HAlloc(p, 2 * (size_t)n);
-    Term list = NIL;
-    Term d = p->dictionary;
-    for (SWord i = 0; i < n; i++, d = list_tail(d)) list = cons(hp + 2 * i, tuple_elements(list_head(d))[0], list);
-    return list;
-}
+Term bif_erlang_get_0(Process *p, Term *args) { (void)args; return dict_items(p, false); }
+Term bif_erlang_get_keys_0(Process *p, Term *args) { (void)args; return dict_items(p, true); }
 
 Term bif_erlang_get_keys_1(Process *p, Term *args)
 {

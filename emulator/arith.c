@@ -42,17 +42,6 @@ static Term *alloc_words(Process *p, size_t words)
 static Term badarith(Process *p) { return raise_error(p, EXC_BADARITH, NIL); }
 static Term system_limit(Process *p) { return raise_error(p, EXC_SYSTEM_LIMIT, NIL); }
 
-/* The value as a small if the magnitude (n limbs, no leading zero) fits. */
-static Term small_from_magnitude(const UWord *limbs, size_t n, bool negative)
-{
-    if (n == 0) return make_small(0);
-    if (n > 1) return THE_NON_VALUE;
-    UWord m = limbs[0];
-    if (!negative && m <= (UWord)MAX_SMALL) return make_small((SWord)m);
-    if (negative && m <= (UWord)MAX_SMALL + 1) return make_small(-(SWord)(m - 1) - 1);
-    return THE_NON_VALUE;
-}
-
 /* hp is an allocation of `allocated` words whose hp[1..1+n) hold a
  * magnitude. Makes it a normalised integer term and releases whatever it
  * does not use. */

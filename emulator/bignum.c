@@ -13,17 +13,6 @@ _Static_assert(sizeof(mp_limb_t) == sizeof(UWord), "a bignum digit is one GMP li
 /* Limbs needed for n bytes. */
 static size_t limbs_for_bytes(size_t n) { return (n + 7) / 8; }
 
-/* The value as a small if the magnitude fits, else THE_NON_VALUE. */
-static Term small_from_magnitude(const UWord *limbs, size_t n, bool negative)
-{
-    if (n == 0) return make_small(0);
-    if (n > 1) return THE_NON_VALUE;
-    UWord m = limbs[0];
-    if (!negative && m <= (UWord)MAX_SMALL) return make_small((SWord)m);
-    if (negative && m <= (UWord)MAX_SMALL + 1) return make_small(-(SWord)(m - 1) - 1);
-    return THE_NON_VALUE;
-}
-
 /* Normalises the n limbs already written at hp+1 into a term: drops
  * leading zero limbs, returns a small when it fits, else writes the header. */
 static Term finish_bignum(Term *hp, size_t n, bool negative)

@@ -38,6 +38,18 @@ static inline void view_integer(Term t, int_view *v)
     }
 }
 
+/* The value as a small if the magnitude (n limbs, no leading zero) fits,
+ * else THE_NON_VALUE. */
+static inline Term small_from_magnitude(const UWord *limbs, size_t n, bool negative)
+{
+    if (n == 0) return make_small(0);
+    if (n > 1) return THE_NON_VALUE;
+    UWord m = limbs[0];
+    if (!negative && m <= (UWord)MAX_SMALL) return make_small((SWord)m);
+    if (negative && m <= (UWord)MAX_SMALL + 1) return make_small(-(SWord)(m - 1) - 1);
+    return THE_NON_VALUE;
+}
+
 static inline int compare_magnitudes(const int_view *a, const int_view *b)
 {
     if (a->n != b->n) return a->n < b->n ? -1 : 1;

@@ -10,6 +10,8 @@
  * binaries) and million-element lists are built by hand further down.
  */
 #include <criterion/criterion.h>
+
+#include "test_util.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,21 +96,7 @@ static BifFunction find_bif(const char *module, const char *name, unsigned arity
     return NULL;
 }
 
-static Term decode_hex(const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    uint8_t *b = malloc(n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        b[i] = (uint8_t)v;
-    }
-    Term t;
-    etf_error err;
-    cr_assert(etf_decode(b, n, &literals.sink, &t, NULL, &err), "%s %s", err.what, err.detail);
-    free(b);
-    return t;
-}
+static Term decode_hex(const char *hex) { return test_decode_hex(&literals, hex); }
 
 static const char *const primary_names[] = {
 #define X(id, text) text,

@@ -10,6 +10,8 @@
  * are built by hand further down.
  */
 #include <criterion/criterion.h>
+
+#include "test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -655,21 +657,7 @@ static const vector vectors[] = {
 };
 #define VECTOR_COUNT (sizeof vectors / sizeof vectors[0])
 
-static Term decode(literal_area *la, const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    uint8_t *b = malloc(n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        b[i] = (uint8_t)v;
-    }
-    Term t;
-    etf_error err;
-    cr_assert(etf_decode(b, n, &la->sink, &t, NULL, &err), "%s: %s %s", hex, err.what, err.detail);
-    free(b);
-    return t;
-}
+static Term decode(literal_area *la, const char *hex) { return test_decode_hex(la, hex); }
 
 static char *text_of(Term t)
 {

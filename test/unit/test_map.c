@@ -3,6 +3,8 @@
  * OTP 25's: maps:keys(#{1.0=>a,1=>b,2=>c,0.5=>d}) is [1,2,0.5,1.0].
  */
 #include <criterion/criterion.h>
+
+#include "test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,21 +28,7 @@ static Term atom(const char *s)
     return t;
 }
 
-static Term decode_hex(literal_area *la, const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    uint8_t *b = malloc(n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        b[i] = (uint8_t)v;
-    }
-    Term t;
-    etf_error err;
-    cr_assert(etf_decode(b, n, &la->sink, &t, NULL, &err), "%s %s", err.what, err.detail);
-    free(b);
-    return t;
-}
+static Term decode_hex(literal_area *la, const char *hex) { return test_decode_hex(la, hex); }
 
 static void expect_text(Term t, const char *text)
 {
