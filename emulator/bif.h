@@ -38,6 +38,7 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/unicode.tab"
 #include "bifs/persistent_term.tab"
 #include "bifs/os.tab"
+#include "bifs/external.tab"
 #undef BIF
 
 typedef struct bif_entry {
