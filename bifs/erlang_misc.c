@@ -812,6 +812,23 @@ static void display_map(strbuf *sb, Term map)
     sb_putc(sb, '}');
 }
 
+/* A byte-aligned binary of printable ASCII displays as <<"text">>. */
+static bool display_binary(strbuf *sb, Term t)
+{
+    const uint8_t *bytes;
+    size_t n;
+    if (!term_is_binary_like(t) || !binary_bytes(t, &bytes, &n) || n == 0) return false;
+    for (size_t i = 0; i < n; i++)
+        if (bytes[i] < 32 || bytes[i] > 126) return false;
+    sb_puts(sb, "<<\"");
+    for (size_t i = 0; i < n; i++) {
+        if (bytes[i] == '"' || bytes[i] == '\\') sb_putc(sb, '\\');
+        sb_putc(sb, (char)bytes[i]);
+    }
+    sb_puts(sb, "\">>");
+    return true;
+}
+
 static void display_term(strbuf *sb, Term t)
 {
     if (printable_string(t)) {
@@ -845,6 +862,8 @@ static void display_term(strbuf *sb, Term t)
         sb_printf(sb, "%e", float_value(t));
     } else if (term_is_map(t)) {
         display_map(sb, t);
+    } else if (display_binary(sb, t)) {
+        /* done */
     } else {
         term_print(sb, t);
     }

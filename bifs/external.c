@@ -92,15 +92,16 @@ static Term external_size(Process *p, Term t, Term opts)
 Term bif_erlang_external_size_1(Process *p, Term *args) { return external_size(p, args[0], NIL); }
 Term bif_erlang_external_size_2(Process *p, Term *args) { return external_size(p, args[0], args[1]); }
 
-/* binary_to_term/2 options: `used` returns {Term, BytesUsed}. `safe`
- * (refuse terms that would create atoms) is not supported yet and, like
- * any unknown option, is badarg rather than silently ignored. */
+/* binary_to_term/2 options: `used` returns {Term, BytesUsed}; `safe`
+ * refuses a term that would create an atom or an export entry. */
 static Term decode(Process *p, Term bin, Term opts)
 {
     bool used_opt = false;
+    unsigned flags = 0;
     if (list_length(opts) < 0) BIF_ERROR(p, EXC_BADARG);
     for (; term_is_list(opts); opts = list_tail(opts)) {
         if (list_head(opts) == ATOM_NAMED("used")) used_opt = true;
+        else if (list_head(opts) == ATOM_NAMED("safe")) flags |= ETF_SAFE;
         else BIF_ERROR(p, EXC_BADARG);
     }
     const uint8_t *bytes;
@@ -112,7 +113,7 @@ static Term decode(Process *p, Term bin, Term opts)
     size_t used = 0;
     etf_error err;
     /* Bytes after the term are allowed, as in OTP. */
-    if (!etf_decode(bytes, n, &sink.base, &t, &used, &err)) BIF_ERROR(p, EXC_BADARG);
+    if (!etf_decode_opts(bytes, n, &sink.base, &t, &used, &err, flags)) BIF_ERROR(p, EXC_BADARG);
     BUMP_REDS(p, n / 64);
     if (used_opt) return tuple2(HAlloc(p, 3), t, make_small((SWord)used));
     return t;

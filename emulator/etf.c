@@ -55,6 +55,7 @@ typedef struct reader {
     const uint8_t *buf;
     size_t len, pos;
     etf_error *err;
+    bool safe;          /* ETF_SAFE: create no atoms and no export entries */
 } reader;
 
 static bool fail(reader *r, size_t offset, const char *what, const char *fmt, ...)
@@ -328,6 +329,20 @@ static bool build_atom(builder *b, Term *out)
     const char *text = (const char *)r->buf + r->pos;
     r->pos += n;
     bool latin1 = tag == TAG_ATOM || tag == TAG_SMALL_ATOM;
+    if (r->safe) {
+        /* Only atoms that exist; the text is looked up as UTF-8. */
+        char buf[2 * 256];
+        size_t len = n;
+        const char *name = text;
+        if (latin1) {
+            if (n > 255) return fail(r, at, "bad atom", NULL);
+            len = 0;
+            for (size_t i = 0; i < n; i++) len += utf8_encode((unsigned char)text[i], buf + len);
+            name = buf;
+        }
+        if (atom_lookup(name, len, out)) return true;
+        return fail(r, at, "unsafe", "atom does not exist");
+    }
     atom_status st = latin1 ? atom_put_latin1(text, n, out) : atom_put(text, n, out);
     if (st == ATOM_OK) return true;
     return fail(r, at, st == ATOM_TABLE_FULL ? "atom table full" : "bad atom", NULL);
@@ -400,8 +415,8 @@ static bool build_export(builder *b, Term *out)
     if (!build_atom(b, &m) || !build_atom(b, &f)) return false;
     unsigned arity = r->buf[r->pos + 1];
     r->pos += 2;
-    Export *e = export_put(m, f, arity);
-    if (!e) return fail(r, at, "out of memory", "export entry");
+    Export *e = r->safe ? export_get(m, f, arity) : export_put(m, f, arity);
+    if (!e) return fail(r, at, r->safe ? "unsafe" : "out of memory", "export entry");
     FunThing *fun = (FunThing *)take(b, FUN_FIXED_WORDS);
     fun->header = make_header(FUN_FIXED_WORDS - 1, HDR_FUN);
     fun->entry = e;
@@ -611,7 +626,7 @@ static bool decode_compressed(reader *r, term_sink *sink, Term *out)
     if (!read_length(r, 4, &size)) return false;
     uint8_t *data = inflate_exact(r, size, &consumed);
     if (!data) return false;
-    reader inner = { .buf = data, .len = size, .pos = 0, .err = r->err };
+    reader inner = { .buf = data, .len = size, .pos = 0, .err = r->err, .safe = r->safe };
     bool ok = decode_term(&inner, sink, out);
     if (ok && inner.pos != size) ok = fail(&inner, inner.pos, "trailing bytes in compressed term", NULL);
     if (!ok && strlen(r->err->detail) < sizeof r->err->detail - 20)
@@ -623,7 +638,13 @@ static bool decode_compressed(reader *r, term_sink *sink, Term *out)
 
 bool etf_decode(const uint8_t *buf, size_t len, term_sink *sink, Term *out, size_t *used, etf_error *err)
 {
-    reader r = { .buf = buf, .len = len, .pos = 0, .err = err };
+    return etf_decode_opts(buf, len, sink, out, used, err, 0);
+}
+
+bool etf_decode_opts(const uint8_t *buf, size_t len, term_sink *sink, Term *out, size_t *used, etf_error *err,
+                     unsigned flags)
+{
+    reader r = { .buf = buf, .len = len, .pos = 0, .err = err, .safe = (flags & ETF_SAFE) != 0 };
     err->offset = 0;
     err->what = NULL;
     err->detail[0] = '\0';

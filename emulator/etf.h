@@ -35,4 +35,11 @@ typedef struct etf_error {
  * Returns false with *err filled on malformed input or when out of memory. */
 bool etf_decode(const uint8_t *buf, size_t len, term_sink *sink, Term *out, size_t *used, etf_error *err);
 
+/* binary_to_term(B, [safe]): fail instead of creating an atom or an
+ * export entry (the term may name only what already exists). A failure
+ * in the second pass leaves unreferenced words in the sink. */
+#define ETF_SAFE 1u
+bool etf_decode_opts(const uint8_t *buf, size_t len, term_sink *sink, Term *out, size_t *used, etf_error *err,
+                     unsigned flags);
+
 #endif
