@@ -592,9 +592,11 @@ static int gen_instr(cg *g, const beam_instr *in)
         const beam_instr *n1 = next_instr(g, in);
         if (n1 && n1->op == OP_test_arity && OPND(n1, 0)->v.u == o0->v.u &&
             src_word(g, OPND(n1, 1)) == src_word(g, OPND(in, 1))) {
-            emit_op(g, OPC_is_tuple_of_arity);
+            bool x = is_x(OPND(in, 1));
+            emit_op(g, x ? OPC_is_tuple_of_arity_x : OPC_is_tuple_of_arity);
             emit_label_ref(g, o0->v.u);
-            emit_src(g, OPND(in, 1));
+            if (x) emit_word(g, OPND(in, 1)->v.u);
+            else emit_src(g, OPND(in, 1));
             emit_word(g, make_header(u_value(g, OPND(n1, 2)), HDR_TUPLE));
             return 1;
         }
@@ -606,7 +608,11 @@ static int gen_instr(cg *g, const beam_instr *in)
         emit_word(g, make_header(u_value(g, OPND(in, 2)), HDR_TUPLE));
         return 0;
     case OP_is_tagged_tuple:
-        emit_op(g, OPC_is_tagged_tuple); emit_label_ref(g, o0->v.u); emit_src(g, OPND(in, 1));
+        if (is_x(OPND(in, 1))) {
+            emit_op(g, OPC_is_tagged_tuple_x); emit_label_ref(g, o0->v.u); emit_word(g, OPND(in, 1)->v.u);
+        } else {
+            emit_op(g, OPC_is_tagged_tuple); emit_label_ref(g, o0->v.u); emit_src(g, OPND(in, 1));
+        }
         emit_word(g, make_header(u_value(g, OPND(in, 2)), HDR_TUPLE)); emit_word(g, const_term(g, OPND(in, 3)));
         return 0;
     case OP_select_val: gen_select_val(g, in); return 0;

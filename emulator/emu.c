@@ -697,6 +697,16 @@ context_switch:
     TEST(is_tuple_of_arity, term_is_boxed(v) && boxed_header(v) == (Term)Arg(2))
     TEST(is_tagged_tuple, term_is_boxed(v) && boxed_header(v) == (Term)Arg(2) && tuple_elements(v)[0] == (Term)Arg(3))
 #undef TEST
+    OPCASE(is_tuple_of_arity_x) {
+        Term v = x[Arg(1)];
+        if (!term_is_boxed(v) || boxed_header(v) != (Term)Arg(2)) JUMP(Arg(0));
+        NEXT_OP(is_tuple_of_arity_x);
+    }
+    OPCASE(is_tagged_tuple_x) {
+        Term v = x[Arg(1)];
+        if (!term_is_boxed(v) || boxed_header(v) != (Term)Arg(2) || tuple_elements(v)[0] != (Term)Arg(3)) JUMP(Arg(0));
+        NEXT_OP(is_tagged_tuple_x);
+    }
     OPCASE(is_function2) {
         Term f = SRC(Arg(1)), a = SRC(Arg(2));
         if (!term_is_small(a) || small_value(a) < 0) RAISE(EXC_BADARG, NIL);
