@@ -1388,3 +1388,65 @@ Term bif_erlang_processes_0(Process *p, Term *args)
     free(pids);
     return list;
 }
+
+/* --- more time -------------------------------------------------------------- */
+
+static SWord floor_div(__int128 a, __int128 b) { __int128 q = a / b; if ((a % b != 0) && ((a < 0) != (b < 0))) q--; return (SWord)q; }
+
+static Term time_offset(Process *p, Term unit)
+{
+    uint64_t per_second;
+    if (!unit_divisor(unit, &per_second)) BIF_ERROR(p, EXC_BADARG);
+    __int128 ns = (__int128)native_ns(CLOCK_REALTIME) - (__int128)native_ns(CLOCK_MONOTONIC);
+    return make_small(floor_div(ns * per_second, 1000000000));
+}
+
+Term bif_erlang_time_offset_0(Process *p, Term *args) { (void)args; return time_offset(p, am_native); }
+Term bif_erlang_time_offset_1(Process *p, Term *args) { return time_offset(p, args[0]); }
+
+/* erlang:yield(): gives the rest of the slice to other processes. */
+Term bif_erlang_yield_0(Process *p, Term *args)
+{
+    (void)args;
+    BUMP_REDS(p, p->fcalls);
+    return am_true;
+}
+
+/* erlang:now(): the system time in microseconds, made strictly increasing
+ * across all calls in the VM, as {MegaSecs, Secs, MicroSecs}. */
+Term bif_erlang_now_0(Process *p, Term *args)
+{
+    (void)args;
+    static _Atomic uint64_t last;
+    uint64_t us = native_ns(CLOCK_REALTIME) / 1000, prev = atomic_load(&last);
+    do {
+        if (us <= prev) us = prev + 1;
+    } while (!atomic_compare_exchange_weak(&last, &prev, us));
+    return tuple3(HAlloc(p, 4), make_small((SWord)(us / 1000000000000u)), make_small((SWord)(us / 1000000 % 1000000)),
+                  make_small((SWord)(us % 1000000)));
+}
+
+/* erlang:unique_integer/0,1: unique in this VM; with `positive` never
+ * negative, with `monotonic` strictly increasing in call order. */
+static _Atomic int64_t unique_counter;
+
+static Term unique_integer(Process *p, Term opts)
+{
+    bool positive = false;
+    if (list_length(opts) < 0) BIF_ERROR(p, EXC_BADARG);
+    for (Term o = opts; term_is_list(o); o = list_tail(o)) {
+        if (list_head(o) == ATOM_NAMED("positive")) positive = true;
+        else if (list_head(o) != ATOM_NAMED("monotonic")) BIF_ERROR(p, EXC_BADARG);
+    }
+    int64_t n = atomic_fetch_add(&unique_counter, 1);
+    /* Without positive OTP starts at the most negative small. */
+    SWord v = positive ? (SWord)n + 1 : MIN_SMALL + (SWord)n;
+    return make_small(v);
+}
+
+Term bif_erlang_unique_integer_0(Process *p, Term *args) { (void)args; return unique_integer(p, NIL); }
+Term bif_erlang_unique_integer_1(Process *p, Term *args) { return unique_integer(p, args[0]); }
+
+/* The native time unit and perf counter unit: nanoseconds (clock_gettime). */
+Term bif_erts_internal_time_unit_0(Process *p, Term *args) { (void)p; (void)args; return make_small(1000000000); }
+Term bif_erts_internal_perf_counter_unit_0(Process *p, Term *args) { (void)p; (void)args; return make_small(1000000000); }
