@@ -150,6 +150,11 @@ static void gen_move(cg *g, const beam_operand *s, const beam_operand *d)
     emit_word(g, d->v.u + 1);
 }
 
+static bool is_bif_named(const Export *e, const char *name, uint32_t arity)
+{
+    return e->module == am_erlang && e->arity == arity && strcmp(atom_text(e->function), name) == 0;
+}
+
 /* Emits a call to a known export. mode: 0 body, 1 only, 2 last. */
 static void gen_call_ext(cg *g, unsigned arity, Export *e, unsigned mode, uint64_t dealloc)
 {
@@ -160,6 +165,14 @@ static void gen_call_ext(cg *g, unsigned arity, Export *e, unsigned mode, uint64
     }
     if (e->module == erlang && e->arity == 2 && strcmp(atom_text(e->function), "apply") == 0) {
         emit_op(g, OPC_i_apply_fun); emit_word(g, mode); emit_word(g, dealloc);
+        return;
+    }
+    if (is_bif_named(e, "garbage_collect", 0)) {
+        /* A heavy BIF: it collects, which a C BIF may not, so it is an
+         * instruction; at a call nothing but x0 (the result) is live. */
+        emit_op(g, OPC_garbage_collect);
+        if (mode == 1) emit_op(g, OPC_i_return);
+        if (mode == 2) { emit_op(g, OPC_deallocate_return); emit_word(g, dealloc); }
         return;
     }
     if (bif_is_implemented(e->bif)) {
@@ -175,10 +188,6 @@ static void gen_call_ext(cg *g, unsigned arity, Export *e, unsigned mode, uint64
     if (mode == 2) emit_word(g, dealloc);
 }
 
-static bool is_bif_named(const Export *e, const char *name, uint32_t arity)
-{
-    return e->module == am_erlang && e->arity == arity && strcmp(atom_text(e->function), name) == 0;
-}
 
 /* gc_bif1/2/3 and bif0/1/2: Fail [Live] Import Args... Dst */
 static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)

@@ -118,6 +118,15 @@ void emu_init(void)
     apply3->trampoline[0] = (BeamInstr)opc_addresses[OPC_i_apply_mfa];
     apply2->trampoline[1] = apply3->trampoline[1] = CALL_ONLY;
     apply2->trampoline[2] = apply3->trampoline[2] = 0;
+    /* erlang:garbage_collect/0 called through its export (apply, a fun)
+     * runs the instruction, then returns. */
+    Term gc_atom;
+    if (atom_put("garbage_collect", 15, &gc_atom) != ATOM_OK) abort();
+    Export *gc0 = export_put(am_erlang, gc_atom, 0);
+    if (!gc0) abort();
+    gc0->bif = NULL;
+    gc0->trampoline[0] = (BeamInstr)opc_addresses[OPC_garbage_collect];
+    gc0->trampoline[1] = (BeamInstr)opc_addresses[OPC_i_return];
     /* A BIF's export entry calls the C function. */
     for (size_t i = 0; i < bif_count; i++) {
         const bif_entry *b = &bif_table[i];
@@ -451,6 +460,16 @@ context_switch:
         *E = NIL;
         if (--FCALLS <= 0) { switch_live = 1; goto context_switch; }
         DISPATCH();
+    }
+    OPCASE(garbage_collect) {
+        SWAPOUT;
+        if (!gc_collect_major(c_p, 0, x, 0)) {
+            fputs("cbeam: out of memory collecting a process heap\n", stderr);
+            abort();
+        }
+        SWAPIN;
+        x[0] = am_true;
+        NEXT_OP(garbage_collect);
     }
     OPCASE(normal_exit) {
         SWAPOUT;
