@@ -1450,3 +1450,38 @@ Term bif_erlang_unique_integer_1(Process *p, Term *args) { return unique_integer
 /* The native time unit and perf counter unit: nanoseconds (clock_gettime). */
 Term bif_erts_internal_time_unit_0(Process *p, Term *args) { (void)p; (void)args; return make_small(1000000000); }
 Term bif_erts_internal_perf_counter_unit_0(Process *p, Term *args) { (void)p; (void)args; return make_small(1000000000); }
+
+/* --- statistics/1 ------------------------------------------------------------ */
+
+/* {Total, SinceLastCall} with one VM-wide "last call" per kind, as OTP. */
+static Term total_and_delta(Process *p, uint64_t total, _Atomic uint64_t *last)
+{
+    uint64_t prev = atomic_exchange(last, total);
+    return tuple2(HAlloc(p, 3), make_small((SWord)total), make_small((SWord)(total - prev)));
+}
+
+static uint64_t cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+Term bif_erlang_statistics_1(Process *p, Term *args)
+{
+    static _Atomic uint64_t last_runtime, last_wall, last_reds, last_exact;
+    Term item = args[0];
+    uint64_t reds = atomic_load(&vm.reductions) + (uint64_t)(CONTEXT_REDS - p->fcalls);
+    if (item == ATOM_NAMED("runtime")) return total_and_delta(p, cpu_ms(), &last_runtime);
+    if (item == ATOM_NAMED("wall_clock")) return total_and_delta(p, monotonic_ms() - vm.start_ms, &last_wall);
+    if (item == ATOM_NAMED("reductions")) return total_and_delta(p, reds, &last_reds);
+    if (item == ATOM_NAMED("exact_reductions")) return total_and_delta(p, reds, &last_exact);
+    if (item == ATOM_NAMED("context_switches"))
+        return tuple2(HAlloc(p, 3), make_small((SWord)atomic_load(&vm.context_switches)), make_small(0));
+    if (item == ATOM_NAMED("run_queue") || item == ATOM_NAMED("total_run_queue_lengths") ||
+        item == ATOM_NAMED("total_run_queue_lengths_all"))
+        return make_small((SWord)sched_run_queue_length());
+    if (item == ATOM_NAMED("run_queue_lengths") || item == ATOM_NAMED("run_queue_lengths_all"))
+        return cons(HAlloc(p, 2), make_small((SWord)sched_run_queue_length()), NIL);
+    BIF_ERROR(p, EXC_BADARG);
+}

@@ -287,7 +287,11 @@ static void report_exit(Process *p, Term reason)
 #define SWAPIN (E = c_p->stop, FCALLS = c_p->fcalls)
 /* Reductions of the slice so far go to the process's count when it stops
  * running (switched out, waiting, exiting). */
-#define END_SLICE (c_p->reductions += (uint64_t)(CONTEXT_REDS - FCALLS))
+#define END_SLICE do { \
+        uint64_t used_ = (uint64_t)(CONTEXT_REDS - FCALLS); \
+        c_p->reductions += used_; \
+        atomic_fetch_add_explicit(&vm.reductions, used_, memory_order_relaxed); \
+    } while (0)
 #define RAISE(reason, value) do { c_p->freason = (reason); c_p->fvalue = (value); goto handle_error; } while (0)
 /* A fail address of 0 means "raise instead". */
 #define FAIL_OR_RAISE(fail) do { if (fail) JUMP(fail); goto handle_error; } while (0)
@@ -339,6 +343,7 @@ context_switch:
     save_args(c_p, x, switch_live);
     END_SLICE;
     sd->context_switches++;
+    atomic_fetch_add_explicit(&vm.context_switches, 1, memory_order_relaxed);
     sched_enqueue(sd, c_p);
     goto schedule;
 
@@ -473,6 +478,7 @@ context_switch:
     }
     OPCASE(normal_exit) {
         SWAPOUT;
+        END_SLICE;
         process_exit(sd, c_p, am_normal);
         goto schedule;
     }
@@ -1130,6 +1136,7 @@ context_switch:
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
         END_SLICE;
+        atomic_fetch_add_explicit(&vm.context_switches, 1, memory_order_relaxed);
         save_args(c_p, x, 0);
         sched_wait(sd, c_p, 0);
         goto schedule;
@@ -1151,6 +1158,7 @@ context_switch:
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
         END_SLICE;
+        atomic_fetch_add_explicit(&vm.context_switches, 1, memory_order_relaxed);
         save_args(c_p, x, 0);
         sched_wait(sd, c_p, c_p->timeout_at == UINT64_MAX ? 0 : c_p->timeout_at);
         goto schedule;
@@ -1281,6 +1289,7 @@ unwind: {
             x[3] = exception_class_atom(c_p->freason);
             JUMP(handler);
         }
+        END_SLICE;
         Term reason = exception_exit_reason(c_p);
         if (debug_exits) report_exit(c_p, reason);
         process_exit(sd, c_p, reason);

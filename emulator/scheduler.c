@@ -19,8 +19,27 @@ uint64_t monotonic_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The schedulers, for statistics; set once at start-up. */
+static Scheduler *all_schedulers[64];
+static _Atomic unsigned scheduler_count;
+
+size_t sched_run_queue_length(void)
+{
+    size_t total = 0;
+    unsigned n = atomic_load(&scheduler_count);
+    for (unsigned i = 0; i < n; i++) {
+        pthread_mutex_lock(&all_schedulers[i]->lock);
+        total += all_schedulers[i]->rq_len;
+        pthread_mutex_unlock(&all_schedulers[i]->lock);
+    }
+    return total;
+}
+
 void sched_init(Scheduler *sd, int id)
 {
+    unsigned slot = atomic_fetch_add(&scheduler_count, 1);
+    if (slot < 64) all_schedulers[slot] = sd;
+    if (!vm.start_ms) vm.start_ms = monotonic_ms();
     sd->id = id;
     pthread_mutex_init(&sd->lock, NULL);
     pthread_condattr_t attr;

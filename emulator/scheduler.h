@@ -41,10 +41,15 @@ typedef struct vm_state {
     _Atomic bool halting;
     _Atomic int exit_status;
     _Atomic uint32_t process_count;
+    _Atomic uint64_t reductions;        /* of finished slices, all processes */
+    _Atomic uint64_t context_switches;
+    uint64_t start_ms;                  /* monotonic_ms() at start-up */
 } vm_state;
 extern vm_state vm;
 
 void sched_init(Scheduler *sd, int id);
+/* The number of processes waiting in every run queue. */
+size_t sched_run_queue_length(void);
 void sched_enqueue(Scheduler *sd, Process *p);
 /* The next process to run, waking sleepers whose timeout has passed and
  * blocking while there is none. NULL once the VM is halting. */
