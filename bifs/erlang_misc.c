@@ -895,6 +895,20 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("version")) return chars_to_list(p, "13.1.5", 6);
     if (item == ATOM_NAMED("machine")) return chars_to_list(p, "BEAM", 4);
     if (item == ATOM_NAMED("hipe_architecture")) return am_undefined;
+    if (item == ATOM_NAMED("process_limit")) return make_small(262144);
+    if (item == ATOM_NAMED("logical_processors") || item == ATOM_NAMED("logical_processors_online") ||
+        item == ATOM_NAMED("logical_processors_available")) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        return n > 0 ? make_small(n) : ATOM_NAMED("unknown");
+    }
+    if (item == ATOM_NAMED("system_version")) {
+        /* erl's banner line, with cbeam in place of the JIT and one scheduler. */
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        char buf[160];
+        int len = snprintf(buf, sizeof buf, "Erlang/OTP 25 [erts-13.1.5] [cbeam] [64-bit] [smp:1:1] [cores:%ld]\n", n > 0 ? n : 1);
+        return chars_to_list(p, buf, (size_t)len);
+    }
+    if (item == ATOM_NAMED("smp_support") || item == ATOM_NAMED("threads")) return am_true;
     BIF_ERROR(p, EXC_BADARG);
 }
 
