@@ -46,13 +46,6 @@ static Term list_of_bytes(Process *p, const uint8_t *s, size_t n, Term tail)
     return list;
 }
 
-static bool small_in(Term t, SWord lo, SWord hi, SWord *out)
-{
-    if (!term_is_small(t) || small_value(t) < lo || small_value(t) > hi) return false;
-    *out = small_value(t);
-    return true;
-}
-
 /* ---------------------------------------------------------------------------
  * iolists: an explicit stack of pending tails.
  * ------------------------------------------------------------------------ */
@@ -246,7 +239,7 @@ Term bif_erlang_split_binary_2(Process *p, Term *args)
 {
     Term bin = args[0];
     SWord pos;
-    if (!term_is_binary_like(bin) || !small_in(args[1], 0, MAX_SMALL, &pos)) BIF_ERROR(p, EXC_BADARG);
+    if (!term_is_binary_like(bin) || !small_in_range(args[1], 0, MAX_SMALL, &pos)) BIF_ERROR(p, EXC_BADARG);
     UWord bits = binary_bit_size(bin);
     if ((UWord)pos > bits / 8) BIF_ERROR(p, EXC_BADARG);
     Term a = bits_sub_binary(p, bin, 0, 8 * (UWord)pos);
@@ -277,7 +270,7 @@ Term bif_erlang_binary_to_list_1(Process *p, Term *args)
 Term bif_erlang_binary_to_list_3(Process *p, Term *args)
 {
     SWord start, stop;
-    if (!term_is_binary_like(args[0]) || !small_in(args[1], 1, MAX_SMALL, &start) || !small_in(args[2], 1, MAX_SMALL, &stop))
+    if (!term_is_binary_like(args[0]) || !small_in_range(args[1], 1, MAX_SMALL, &start) || !small_in_range(args[2], 1, MAX_SMALL, &stop))
         BIF_ERROR(p, EXC_BADARG);
     UWord size = binary_bit_size(args[0]) / 8;
     if (start > stop || (UWord)stop > size) BIF_ERROR(p, EXC_BADARG);
@@ -392,7 +385,7 @@ Term bif_erlang_integer_to_binary_1(Process *p, Term *args)
 Term bif_erlang_integer_to_binary_2(Process *p, Term *args)
 {
     SWord base;
-    if (!term_is_integer(args[0]) || !small_in(args[1], 2, 36, &base)) BIF_ERROR(p, EXC_BADARG);
+    if (!term_is_integer(args[0]) || !small_in_range(args[1], 2, 36, &base)) BIF_ERROR(p, EXC_BADARG);
     strbuf sb = STRBUF_INIT;
     integer_to_text(&sb, args[0], (unsigned)base);
     Term r = bits_new_binary(p, (const uint8_t *)sb_str(&sb), 0, 8 * sb.len);
@@ -476,7 +469,7 @@ Term bif_binary_copy_1(Process *p, Term *args)
 Term bif_binary_copy_2(Process *p, Term *args)
 {
     SWord n;
-    if (!is_binary(args[0]) || !small_in(args[1], 0, MAX_SMALL, &n)) BIF_ERROR(p, EXC_BADARG);
+    if (!is_binary(args[0]) || !small_in_range(args[1], 0, MAX_SMALL, &n)) BIF_ERROR(p, EXC_BADARG);
     return copy_times(p, args[0], n);
 }
 

@@ -36,16 +36,6 @@ static Term list_from_bytes(Process *p, const char *s, size_t n)
     return list;
 }
 
-/* A small in [lo, hi], read into *out; false for anything else. */
-static bool small_in_range(Term t, SWord lo, SWord hi, SWord *out)
-{
-    if (!term_is_small(t)) return false;
-    SWord v = small_value(t);
-    if (v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
-
 /* ---------------------------------------------------------------------------
  * Type tests
  * ------------------------------------------------------------------------ */

@@ -62,6 +62,14 @@ static inline bool bif_is_implemented(const void *bif) { return bif && bif != (c
  * elements. */
 #define ELEMENTS_PER_REDUCTION 10
 
+/* A small integer argument within [lo, hi]: its value in *out. */
+static inline bool small_in_range(Term t, SWord lo, SWord hi, SWord *out)
+{
+    if (!term_is_small(t) || small_value(t) < lo || small_value(t) > hi) return false;
+    *out = small_value(t);
+    return true;
+}
+
 /* HAlloc for BIFs: HAlloc fails only when memory is exhausted, and OTP
  * aborts the emulator then too ("Cannot allocate N bytes of memory"). */
 static inline Term *bif_alloc(Process *p, size_t words)
