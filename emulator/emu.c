@@ -170,9 +170,11 @@ static Term regs_to_list(Process *p, const Term *x, unsigned n)
 }
 
 /* Where a call to fun x[arity] goes, with its environment copied after the
- * arguments; NULL after setting the exception (badfun, badarity). */
-static const BeamInstr *fun_target(Process *p, Term *x, unsigned arity)
+ * arguments (*live: the registers the callee reads); NULL after setting
+ * the exception (badfun, badarity). */
+static const BeamInstr *fun_target(Process *p, Term *x, unsigned arity, unsigned *live)
 {
+    *live = arity;
     Term fun = x[arity];
     if (!term_is_fun(fun)) {
         p->freason = EXC_BADFUN;
@@ -191,6 +193,7 @@ static const BeamInstr *fun_target(Process *p, Term *x, unsigned arity)
     FunEntry *fe = f->entry;
     unsigned nfree = (unsigned)(f->arity_and_free >> 8);
     for (unsigned i = 0; i < nfree; i++) x[arity + i] = f->env[i];
+    *live = arity + nfree;
     return fe->address;
 }
 
@@ -487,7 +490,7 @@ context_switch:
      * says how to get there. */
     {
         const BeamInstr *target;
-        unsigned arity, mode;
+        unsigned arity, mode, live;
         uint64_t dealloc;
         const BeamInstr *ret;
 
@@ -552,12 +555,16 @@ context_switch:
         dealloc = Arg(2);
         ret = I + OPSIZE_i_call_fun;
     call_fun:
-        target = fun_target(c_p, x, arity);
+        target = fun_target(c_p, x, arity, &live);
         if (!target) goto handle_error;
+        goto fun_call;
     dynamic_call:
+        live = arity;
+    fun_call:
         if (mode == CALL_BODY) PUSH_CP(ret);
         else if (mode == CALL_LAST) E += dealloc + 1;
-        CALL_TO(target, arity + 8); /* a fun's free variables follow its arguments */
+        /* Exactly the registers the callee reads: saved ones are GC roots. */
+        CALL_TO(target, live);
     }
     }
 
