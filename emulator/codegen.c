@@ -240,6 +240,19 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
             return;
         }
     }
+    if (nargs == 2 && e->module == am_erlang) {
+        /* Comparisons used as values: never fail, so the fail label goes. */
+        static const char *const cmp_names[] = { "=:=", "=/=", "==", "/=", "<", ">", "=<", ">=" };
+        for (unsigned k = 0; k < sizeof cmp_names / sizeof cmp_names[0]; k++) {
+            if (!is_bif_named(e, cmp_names[k], 2)) continue;
+            emit_op(g, OPC_i_compare);
+            emit_word(g, k);
+            emit_src(g, &args[0]);
+            emit_src(g, &args[1]);
+            emit_dst(g, dst);
+            return;
+        }
+    }
     if (nargs == 0) { emit_op(g, OPC_bif0); emit_word(g, (BeamInstr)e); emit_dst(g, dst); return; }
     if (!gc && nargs == 2 && is_bif_named(e, "element", 2)) {
         emit_op(g, OPC_i_element);

@@ -1017,6 +1017,26 @@ context_switch:
             NEXT_OP(i_times);
         }
     }
+    OPCASE(i_compare) {
+        Term a = SRC(Arg(1)), b = SRC(Arg(2));
+        int c;
+        unsigned kind = (unsigned)Arg(0);
+        if (a == b) c = 0;
+        else if (both_small(a, b)) c = (SWord)a < (SWord)b ? -1 : 1;
+        else if (kind < 2 && (term_is_immed(a) || term_is_immed(b))) c = 1;   /* exact: differ */
+        else c = kind < 2 ? term_compare_exact(a, b) : term_compare(a, b);
+        bool r;
+        switch (kind) {
+        case 0: case 2: r = c == 0; break;
+        case 1: case 3: r = c != 0; break;
+        case 4: r = c < 0; break;
+        case 5: r = c > 0; break;
+        case 6: r = c <= 0; break;
+        default: r = c >= 0; break;
+        }
+        REG(Arg(3)) = r ? am_true : am_false;
+        NEXT_OP(i_compare);
+    }
     OPCASE(i_element) {
         Term index = SRC(Arg(1)), t = SRC(Arg(2));
         if (term_is_small(index) && term_is_tuple(t) && small_value(index) >= 1 && (UWord)small_value(index) <= tuple_arity(t)) {
