@@ -416,6 +416,21 @@ static int gen_return_fusions(cg *g, const beam_instr *in)
         emit_u(g, OPND(in, 0));
         return 1;
     }
+    if (in->op == OP_move && is_x(OPND(in, 1)) && OPND(in, 1)->v.u == 0 && n1 &&
+        (n1->op == OP_call || n1->op == OP_call_only || n1->op == OP_call_last)) {
+        static const struct { unsigned gen; int opc; } fused[] = {
+            { OP_call, OPC_move_call }, { OP_call_only, OPC_move_call_only }, { OP_call_last, OPC_move_call_last },
+        };
+        for (size_t k = 0; k < 3; k++) {
+            if (n1->op != fused[k].gen) continue;
+            emit_op(g, fused[k].opc);
+            emit_src(g, OPND(in, 0));
+            emit_u(g, OPND(n1, 0));
+            emit_label_ref(g, OPND(n1, 1)->v.u);
+            if (n1->op == OP_call_last) emit_u(g, OPND(n1, 2));
+        }
+        return 1;
+    }
     if (in->op == OP_move && is_x(OPND(in, 1)) && OPND(in, 1)->v.u == 0 && n1) {
         if (n1->op == OP_return) {
             if (is_x(OPND(in, 0))) {

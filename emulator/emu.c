@@ -372,6 +372,20 @@ context_switch:
     OPCASE(i_call_only) {
         CALL_TO(Arg(1), (unsigned)Arg(0));
     }
+    OPCASE(move_call) {
+        x[0] = SRC(Arg(0));
+        PUSH_CP(I + OPSIZE_move_call);
+        CALL_TO(Arg(2), (unsigned)Arg(1));
+    }
+    OPCASE(move_call_last) {
+        x[0] = SRC(Arg(0));
+        E += Arg(3) + 1;
+        CALL_TO(Arg(2), (unsigned)Arg(1));
+    }
+    OPCASE(move_call_only) {
+        x[0] = SRC(Arg(0));
+        CALL_TO(Arg(2), (unsigned)Arg(1));
+    }
     OPCASE(i_call_ext) {
         PUSH_CP(I + OPSIZE_i_call_ext);
         CALL_TO(export_address((const Export *)Arg(1)), (unsigned)Arg(0));
