@@ -4,6 +4,8 @@
  * io_lib:format("~w") gives for the same term.
  */
 #include <criterion/criterion.h>
+
+#include "test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,23 +21,10 @@
 static void setup(void) { atom_init(0); }
 TestSuite(etf, .init = setup);
 
-static size_t unhex(const char *s, uint8_t **out)
-{
-    size_t n = strlen(s) / 2;
-    uint8_t *b = malloc(n ? n : 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        b[i] = (uint8_t)v;
-    }
-    *out = b;
-    return n;
-}
-
 static bool decode_hex(literal_area *la, const char *hex, Term *t, etf_error *err)
 {
     uint8_t *b;
-    size_t n = unhex(hex, &b);
+    size_t n = test_unhex(hex, &b);
     size_t used = 0;
     bool ok = etf_decode(b, n, &la->sink, t, &used, err);
     if (ok) cr_expect_eq(used, n, "decoder used %zu of %zu bytes for %s", used, n, hex);
@@ -260,7 +249,7 @@ Test(etf, hostile_inputs_fail_cleanly)
         for (const char *s = h->hex; *s; s++)
             if (*s != ' ') strncat(clean, s, 1);
         uint8_t *b;
-        size_t n = unhex(clean, &b);
+        size_t n = test_unhex(clean, &b);
         Term t = THE_NON_VALUE;
         etf_error err;
         bool ok = etf_decode(b, n, &la.sink, &t, NULL, &err);
@@ -301,7 +290,7 @@ Test(etf, truncations_of_valid_terms_fail)
     literal_area_init(&la);
     for (size_t v = 0; v < sizeof vectors / sizeof *vectors; v++) {
         uint8_t *b;
-        size_t n = unhex(vectors[v].hex, &b);
+        size_t n = test_unhex(vectors[v].hex, &b);
         for (size_t cut = 0; cut < n; cut++) {
             Term t;
             etf_error err;
@@ -319,7 +308,7 @@ Test(etf, random_corruption_never_crashes)
     unsigned seed = 12345;
     for (size_t v = 0; v < sizeof vectors / sizeof *vectors; v++) {
         uint8_t *b;
-        size_t n = unhex(vectors[v].hex, &b);
+        size_t n = test_unhex(vectors[v].hex, &b);
         for (int round = 0; round < 200; round++) {
             uint8_t *c = malloc(n);
             memcpy(c, b, n);
