@@ -9,10 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arith.h"
 #include "atom.h"
 #include "bif.h"
 #include "emu.h"
 #include "export.h"
+#include "gc.h"
 #include "map.h"
 #include "scheduler.h"
 #include "strbuf.h"
@@ -136,7 +138,7 @@ Term bif_erlang_link_1(Process *p, Term *args)
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     if (!process_link(p, args[0])) {
         /* Linking to a dead process: an exit signal with noproc. */
-        if (p->flags & PF_TRAP_EXIT) process_send_exit(p, args[0], am_noproc);
+        if (p->flags & PF_TRAP_EXIT) process_send_exit(p, args[0], am_noproc, true);
         else BIF_ERROR_VALUE(p, EXC_ERROR, am_noproc);
     }
     return am_true;
@@ -153,11 +155,10 @@ Term bif_erlang_exit_2(Process *p, Term *args)
 {
     Process *to = process_lookup(args[0]);
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
-    if (to) process_send_exit(to, p->pid, args[1]);
-    if (to == p && p->exit_pending) {
-        /* A signal to oneself takes effect before exit/2 returns. */
-        BUMP_REDS(p, p->fcalls);
-    }
+    if (to) process_send_exit(to, p->pid, args[1], false);
+    /* A signal to oneself takes effect before exit/2 returns: switch out,
+     * and it is handled when the process is scheduled in again. */
+    if (to == p) BUMP_REDS(p, p->fcalls);
     return am_true;
 }
 
@@ -357,7 +358,11 @@ Term bif_erlang_is_process_alive_1(Process *p, Term *args)
 {
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     Process *q = process_lookup(args[0]);
-    return q && !q->exit_pending ? am_true : am_false;
+    if (!q) return am_false;
+    /* Signals this process sent q earlier (an exit/2, say) take effect
+     * first, as in OTP: wait until q has handled its pending ones. */
+    if (q != p && atomic_load(&q->signals) != 0) BIF_YIELD_RETRY(p);
+    return atomic_load(&q->state) == PS_EXITED ? am_false : am_true;
 }
 
 static int priority_of(Term a)
@@ -887,7 +892,11 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     Term item = args[0];
     if (item == ATOM_NAMED("otp_release")) return chars_to_list(p, "25", 2);
     if (item == ATOM_NAMED("wordsize")) return make_small(8);
-    if (item == ATOM_NAMED("schedulers") || item == ATOM_NAMED("schedulers_online")) return make_small(1);
+    if (item == ATOM_NAMED("schedulers")) return make_small(vm.schedulers);
+    if (item == ATOM_NAMED("schedulers_online")) return make_small(atomic_load(&vm.schedulers_online));
+    if (item == ATOM_NAMED("dirty_cpu_schedulers") || item == ATOM_NAMED("dirty_cpu_schedulers_online") ||
+        item == ATOM_NAMED("dirty_io_schedulers"))
+        return make_small(0);
     if (item == ATOM_NAMED("process_count")) return make_small(atomic_load(&vm.process_count));
     if (item == ATOM_NAMED("atom_count")) return make_small(atom_count());
     if (item == ATOM_NAMED("atom_limit")) return make_small(atom_limit());
@@ -1426,6 +1435,17 @@ Term bif_erlang_yield_0(Process *p, Term *args)
     return am_true;
 }
 
+/* erlang:bump_reductions(N): charges N reductions (at most the rest of
+ * the slice), as prim_eval's receive does to yield. */
+Term bif_erlang_bump_reductions_1(Process *p, Term *args)
+{
+    Term n = args[0];
+    if (!(term_is_small(n) && small_value(n) >= 0) && !(term_is_bignum(n) && !bignum_is_negative(n))) BIF_ERROR(p, EXC_BADARG);
+    SWord reds = term_is_small(n) && small_value(n) < p->fcalls ? small_value(n) : p->fcalls;
+    BUMP_REDS(p, reds);
+    return am_true;
+}
+
 /* erlang:now(): the system time in microseconds, made strictly increasing
  * across all calls in the VM, as {MegaSecs, Secs, MicroSecs}. */
 Term bif_erlang_now_0(Process *p, Term *args)
@@ -1481,21 +1501,65 @@ static uint64_t cpu_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* [N1, N2, ...]: one count per scheduler, then `extra` zeros (the dirty
+ * queues of the _all variants). */
+static Term per_scheduler_list(Process *p, size_t (*count)(unsigned), unsigned extra)
+{
+    unsigned n = vm.schedulers;
+    Term *hp = HAlloc(p, 2 * (n + extra));
+    Term list = NIL;
+    for (unsigned i = extra; i-- > 0;) list = cons(hp + 2 * (n + i), make_small(0), list);
+    for (unsigned i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((SWord)count(i)), list);
+    return list;
+}
+
+/* [{SchedulerId, ActiveTime, TotalTime}] in nanoseconds, or undefined
+ * while system_flag(scheduler_wall_time, true) is off. The _all variant
+ * adds the dirty schedulers, which cbeam does not have. */
+static Term scheduler_wall_time(Process *p, bool all)
+{
+    (void)all;
+    if (!atomic_load(&vm.wall_time_enabled)) return am_undefined;
+    uint64_t total = sched_wall_time_ns() - atomic_load(&vm.wall_time_since_ns);
+    unsigned n = vm.schedulers;
+    Term *hp = HAlloc(p, 2 * n);
+    Term list = NIL;
+    for (unsigned i = n; i-- > 0;) {
+        Scheduler *s = vm.sched[i];
+        uint64_t busy = atomic_load(&s->stats.busy_ns);
+        if (busy > total) busy = total;
+        Term t = tuple3(HAlloc(p, 4), make_small(s->id), arith_make_uinteger(p, busy), arith_make_uinteger(p, total));
+        list = cons(hp + 2 * i, t, list);
+    }
+    return list;
+}
+
 Term bif_erlang_statistics_1(Process *p, Term *args)
 {
     static _Atomic uint64_t last_runtime, last_wall, last_reds, last_exact;
     Term item = args[0];
-    uint64_t reds = atomic_load(&vm.reductions) + (uint64_t)(CONTEXT_REDS - p->fcalls);
+    uint64_t reds = sched_total_reductions() + (uint64_t)(CONTEXT_REDS - p->fcalls);
     if (item == ATOM_NAMED("runtime")) return total_and_delta(p, cpu_ms(), &last_runtime);
     if (item == ATOM_NAMED("wall_clock")) return total_and_delta(p, monotonic_ms() - vm.start_ms, &last_wall);
     if (item == ATOM_NAMED("reductions")) return total_and_delta(p, reds, &last_reds);
     if (item == ATOM_NAMED("exact_reductions")) return total_and_delta(p, reds, &last_exact);
     if (item == ATOM_NAMED("context_switches"))
-        return tuple2(HAlloc(p, 3), make_small((SWord)atomic_load(&vm.context_switches)), make_small(0));
+        return tuple2(HAlloc(p, 3), make_small((SWord)sched_total_context_switches()), make_small(0));
     if (item == ATOM_NAMED("run_queue") || item == ATOM_NAMED("total_run_queue_lengths") ||
         item == ATOM_NAMED("total_run_queue_lengths_all"))
         return make_small((SWord)sched_run_queue_length());
+    /* The _all variants add the dirty CPU and IO queues, which cbeam does
+     * not have: they are always empty. */
     if (item == ATOM_NAMED("run_queue_lengths") || item == ATOM_NAMED("run_queue_lengths_all"))
-        return cons(HAlloc(p, 2), make_small((SWord)sched_run_queue_length()), NIL);
+        return per_scheduler_list(p, sched_run_queue_length_of, item == ATOM_NAMED("run_queue_lengths_all") ? 2 : 0);
+    if (item == ATOM_NAMED("total_active_tasks") || item == ATOM_NAMED("total_active_tasks_all"))
+        return make_small((SWord)sched_active_tasks_total());
+    if (item == ATOM_NAMED("active_tasks") || item == ATOM_NAMED("active_tasks_all"))
+        return per_scheduler_list(p, sched_active_tasks_of, item == ATOM_NAMED("active_tasks_all") ? 2 : 0);
+    if (item == ATOM_NAMED("scheduler_wall_time") || item == ATOM_NAMED("scheduler_wall_time_all"))
+        return scheduler_wall_time(p, item == ATOM_NAMED("scheduler_wall_time_all"));
+    if (item == ATOM_NAMED("garbage_collection"))
+        return tuple3(HAlloc(p, 4), make_small((SWord)gc_total_collections()), make_small((SWord)gc_total_words_reclaimed()),
+                      make_small(0));
     BIF_ERROR(p, EXC_BADARG);
 }

@@ -58,6 +58,13 @@ static inline bool bif_is_implemented(const void *bif) { return bif && bif != (c
 
 #define BUMP_REDS(p, n) ((p)->fcalls -= (int)(n))
 
+/* Not an exception: the BIF cannot finish now (another process it must
+ * inspect is running on another scheduler, or has signals to handle
+ * first). The caller is switched out and calls the BIF again with the
+ * same arguments when it is next scheduled. */
+#define EXC_YIELD_RETRY (1u << 30)
+#define BIF_YIELD_RETRY(p) do { (p)->freason = EXC_YIELD_RETRY; return THE_NON_VALUE; } while (0)
+
 /* Work proportional to a list's length costs one reduction per this many
  * elements. */
 #define ELEMENTS_PER_REDUCTION 10

@@ -293,7 +293,8 @@ static void report_exit(Process *p, Term reason)
 #define END_SLICE do { \
         uint64_t used_ = (uint64_t)(CONTEXT_REDS - FCALLS); \
         c_p->reductions += used_; \
-        atomic_fetch_add_explicit(&vm.reductions, used_, memory_order_relaxed); \
+        atomic_fetch_add_explicit(&sd->stats.reductions, used_, memory_order_relaxed); \
+        sd->balance_reds_left -= (int64_t)used_; \
     } while (0)
 #define RAISE(reason, value) do { c_p->freason = (reason); c_p->fvalue = (value); goto handle_error; } while (0)
 /* A fail address of 0 means "raise instead". */
@@ -345,8 +346,8 @@ context_switch:
     SWAPOUT;
     save_args(c_p, x, switch_live);
     END_SLICE;
-    sd->context_switches++;
-    atomic_fetch_add_explicit(&vm.context_switches, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sd->stats.context_switches, 1, memory_order_relaxed);
+    sched_release(sd, c_p);
     sched_enqueue(sd, c_p);
     goto schedule;
 
@@ -404,6 +405,7 @@ context_switch:
         Term r = ((BifFunction)e->bif)(c_p, x);
         SWAPIN;
         if (r == THE_NON_VALUE) {
+            if (c_p->freason == EXC_YIELD_RETRY) { switch_live = (unsigned)Arg(0); goto context_switch; }
             err_pc = I;
             err_bif = e;
             err_bif_arity = (unsigned)Arg(0);
@@ -422,6 +424,7 @@ context_switch:
         Term r = ((BifFunction)e->bif)(c_p, x);
         SWAPIN;
         if (r == THE_NON_VALUE) {
+            if (c_p->freason == EXC_YIELD_RETRY) { switch_live = e->arity; goto context_switch; }
             err_pc = NULL;
             err_bif = e;
             err_bif_arity = e->arity;
@@ -1160,7 +1163,17 @@ context_switch:
         NEXT_OP(send);
     }
     OPCASE(loop_rec) {
-        if (!*c_p->save && !receive_fetch(c_p)) JUMP(Arg(0));
+        if (!*c_p->save) {
+            Term why = receive_fetch(c_p);
+            if (why != THE_NON_VALUE) {
+                /* An exit signal killed the process. */
+                SWAPOUT;
+                END_SLICE;
+                process_exit(sd, c_p, why);
+                goto schedule;
+            }
+            if (!*c_p->save) JUMP(Arg(0));
+        }
         REG(Arg(1)) = (*c_p->save)->term;
         NEXT_OP(loop_rec);
     }
@@ -1177,13 +1190,13 @@ context_switch:
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
         END_SLICE;
-        atomic_fetch_add_explicit(&vm.context_switches, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sd->stats.context_switches, 1, memory_order_relaxed);
         save_args(c_p, x, 0);
-        sched_wait(sd, c_p, 0);
+        sched_wait(sd, c_p);
         goto schedule;
     }
     OPCASE(wait_timeout) {
-        if (c_p->timed_out) NEXT_OP(wait_timeout);
+        if (atomic_load_explicit(&c_p->timed_out, memory_order_relaxed)) NEXT_OP(wait_timeout);
         if (c_p->timeout_at == 0) {
             Term t = SRC(Arg(1));
             if (t == am_infinity) {
@@ -1199,14 +1212,13 @@ context_switch:
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
         END_SLICE;
-        atomic_fetch_add_explicit(&vm.context_switches, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sd->stats.context_switches, 1, memory_order_relaxed);
         save_args(c_p, x, 0);
-        sched_wait(sd, c_p, c_p->timeout_at == UINT64_MAX ? 0 : c_p->timeout_at);
+        sched_wait(sd, c_p);
         goto schedule;
     }
     OPCASE(timeout) {
-        c_p->timed_out = false;
-        c_p->timeout_at = 0;
+        if (c_p->timeout_at) receive_timeout_clear(c_p);
         c_p->save = &c_p->msgq;
         NEXT_OP(timeout);
     }

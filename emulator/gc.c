@@ -156,7 +156,7 @@ static void visit_roots(Process *p, Term *x, unsigned live, slot_fn fn, void *ct
     fn(ctx, &p->ftrace);
     fn(ctx, &p->top_frame);
     fn(ctx, &p->top_frame_info);
-    fn(ctx, &p->group_leader);
+    /* group_leader is a pid: an immediate, never moved. */
     Term *regs = gc_saved_regs(p);
     if (regs) visit_slots(regs, p->arity, fn, ctx);
     for (message *m = p->msgq; m; m = m->next)
@@ -562,8 +562,20 @@ static bool major_collection(Process *p, size_t need, Term *x, unsigned live, gc
     return adjust_after_fullsweep(p, need, x, live, cost);
 }
 
+/* statistics(garbage_collection): collections and words reclaimed, VM-wide. */
+static _Atomic uint64_t total_collections, total_reclaimed;
+
+uint64_t gc_total_collections(void) { return atomic_load_explicit(&total_collections, memory_order_relaxed); }
+uint64_t gc_total_words_reclaimed(void) { return atomic_load_explicit(&total_reclaimed, memory_order_relaxed); }
+
+static size_t words_in_use(const Process *p)
+{
+    return (size_t)(p->htop - p->heap) + p->mbuf_words + (size_t)(p->old_htop - p->old_heap);
+}
+
 static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_major, unsigned *reds)
 {
+    size_t before = words_in_use(p);
     gc_cost cost = { 0, 0 };
     bool ok = true;
     enum minor_result r = MINOR_NEED_MAJOR;
@@ -574,6 +586,9 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
     gc_verify(p, x, live);
 #endif
     *reds = (unsigned)(cost.copied / 10 + cost.resized / 100);
+    size_t after = words_in_use(p);
+    atomic_fetch_add_explicit(&total_collections, 1, memory_order_relaxed);
+    if (before > after) atomic_fetch_add_explicit(&total_reclaimed, before - after, memory_order_relaxed);
     return ok;
 }
 

@@ -108,6 +108,9 @@ bool gc_collect_reds(Process *p, size_t need, Term *x, unsigned live, unsigned *
 /* CB_MAY_GC. A major collection whatever the generation counters say
  * (erlang:garbage_collect/0). */
 bool gc_collect_major(Process *p, size_t need, Term *x, unsigned live);
+/* Collections so far and the words they freed, over all processes. */
+uint64_t gc_total_collections(void);
+uint64_t gc_total_words_reclaimed(void);
 
 /* OTP's erts_next_heap_size(words, 0): the smallest size on the heap-size
  * ladder that is >= words (12, 38, 51, 90, 142, 233, 376, 610, 987, ...:

@@ -42,6 +42,8 @@ static void usage(FILE *out)
           "  -eval EXPR                evaluate EXPR with erl_eval\n"
           "  -extra ARG...             the rest are plain arguments (init:get_plain_arguments/0)\n"
           "  -FLAG VALUE...            any other flag is a user flag (init:get_argument/1)\n"
+          "  +S N[:M]                  N schedulers (threads), M of them online\n"
+          "                            (default: one per online core)\n"
           "cbeam's own flags:\n"
           "  +otp_lib DIR              OTP's lib directory (default " CBEAM_OTP_LIB_DIR ",\n"
           "                            or $CBEAM_OTP_LIB)\n"
@@ -131,6 +133,7 @@ typedef struct run_options {
     const char **pa, **pz;
     size_t npa, npz;
     const char *otp_lib;
+    unsigned schedulers, schedulers_online;   /* +S; 0 = one per core */
     /* The boot term's parts, built in `lits`. */
     literal_area lits;
     Term start, args, plain;
@@ -177,6 +180,20 @@ static Term opt_reverse(run_options *o, Term rev)
 
 static bool is_flag(const char *a) { return a[0] == '-' || a[0] == '+'; }
 
+/* +S N[:M], as erl: N schedulers, M online (both 1..MAX_SCHEDULERS). */
+static void parse_schedulers(run_options *o, const char *v)
+{
+    char *end;
+    long n = strtol(v, &end, 10), m = n;
+    if (*end == ':') m = strtol(end + 1, &end, 10);
+    if (*end || n < 1 || n > MAX_SCHEDULERS || m < 1 || m > n) {
+        fprintf(stderr, "cbeam: bad +S value '%s': expected N or N:M with 1 <= M <= N <= %d\n", v, MAX_SCHEDULERS);
+        exit(1);
+    }
+    o->schedulers = (unsigned)n;
+    o->schedulers_online = (unsigned)m;
+}
+
 /* Parses erl's command line into o; exits on a flag it does not know. */
 static void parse_run_args(run_options *o, int argc, char **argv)
 {
@@ -216,6 +233,10 @@ static void parse_run_args(run_options *o, int argc, char **argv)
             }
             Term item = tuple2(opt_alloc(o, 3), opt_atom("eval"), opt_string(o, argv[++i]));
             start = opt_push(o, start, item);
+            continue;
+        }
+        if (strcmp(a, "+S") == 0 && i + 1 < argc) {
+            parse_schedulers(o, argv[++i]);
             continue;
         }
         if (strcmp(a, "+otp_lib") == 0 && i + 1 < argc) {
@@ -281,16 +302,20 @@ static int run_erlang(int argc, char **argv)
     size_t npath = build_code_path(&o, path, 1024 - 8);
     module_table_init((const char *const *)path, npath);
     emu_init();
-    static Scheduler sd;
-    sched_init(&sd, 1);
+    if (!o.schedulers) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        o.schedulers = o.schedulers_online = cores < 1 ? 1 : cores > MAX_SCHEDULERS ? MAX_SCHEDULERS : (unsigned)cores;
+    }
+    sched_setup(o.schedulers);
+    sched_set_online(o.schedulers_online);
     Term boot = tuple3(opt_alloc(&o, 4), o.start, o.args, o.plain);
     Term boot_args = cons(opt_alloc(&o, 2), boot, NIL);
-    if (!process_spawn(&sd, NULL, am_init, am_boot, boot_args)) {
+    if (!process_spawn(vm.sched[0], NULL, am_init, am_boot, boot_args)) {
         fputs("cbeam: cannot start the first process\n", stderr);
         return 1;
     }
     literal_area_free(&o.lits);
-    process_main(&sd);
+    sched_run();
     fflush(stdout);
     fflush(stderr);
     for (size_t i = 0; i < npath; i++) free(path[i]);

@@ -8,17 +8,27 @@
  * moves its inbox to its private queue (msgq) when receive runs out of
  * messages. When a message is removed, its fragment joins the receiver's
  * heap fragments and the next collection copies it into the heap.
+ *
+ * Exit signals travel in the same queue (kind SIG_EXIT/SIG_EXIT_LINK), so
+ * that a message and a later exit signal from one sender arrive in order;
+ * the receiver acts on them in receive_fetch, where only it reads its own
+ * trap_exit flag.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "atom.h"
 #include "scheduler.h"
+#include "term_build.h"
+#include "timer.h"
 
 static message *message_new(Term msg)
 {
     message *m = malloc(sizeof *m);
     if (!m) return NULL;
     m->next = NULL;
+    m->kind = SIG_MESSAGE;
+    m->from = NIL;
     if (term_is_immed(msg)) {
         m->term = msg;
         m->frag = NULL;
@@ -39,13 +49,10 @@ static message *message_new(Term msg)
     return m;
 }
 
-bool send_message(Process *to, Term msg)
+/* Appends a signal to the inbox, waking the receiver if it waits; false
+ * (and m freed) if it has exited. */
+static bool deliver(Process *to, message *m)
 {
-    message *m = message_new(msg);
-    if (!m) {
-        fputs("cbeam: out of memory sending a message\n", stderr);
-        abort();
-    }
     pthread_mutex_lock(&to->inbox_lock);
     if (atomic_load(&to->state) == PS_EXITED) {
         pthread_mutex_unlock(&to->inbox_lock);
@@ -58,6 +65,7 @@ bool send_message(Process *to, Term msg)
     }
     *to->inbox_last = m;
     to->inbox_last = &m->next;
+    if (m->kind != SIG_MESSAGE) atomic_fetch_add_explicit(&to->signals, 1, memory_order_release);
     bool wake = atomic_load(&to->state) == PS_WAITING;
     if (wake) atomic_store(&to->state, PS_RUNNABLE);
     pthread_mutex_unlock(&to->inbox_lock);
@@ -65,19 +73,107 @@ bool send_message(Process *to, Term msg)
     return true;
 }
 
-bool receive_fetch(Process *p)
+bool send_message(Process *to, Term msg)
+{
+    message *m = message_new(msg);
+    if (!m) {
+        fputs("cbeam: out of memory sending a message\n", stderr);
+        abort();
+    }
+    return deliver(to, m);
+}
+
+/* Room for {'EXIT', From, Reason} after the reason, so that a trapped
+ * signal becomes a message without another allocation. */
+#define EXIT_TUPLE_WORDS 4
+
+bool send_exit_signal(Process *to, Term from, Term reason, bool link)
+{
+    message *m = malloc(sizeof *m);
+    size_t words = size_object(reason);
+    heap_frag *f = malloc(sizeof *f + (words + EXIT_TUPLE_WORDS) * sizeof(Term));
+    if (!m || !f) {
+        fputs("cbeam: out of memory sending an exit signal\n", stderr);
+        abort();
+    }
+    f->next = NULL;
+    f->size = words + EXIT_TUPLE_WORDS;
+    f->used = words;
+    f->off_heap = (OffHeap){ NULL, 0 };
+    Term *hp = f->mem;
+    m->next = NULL;
+    m->term = copy_object(reason, &hp, &f->off_heap);
+    m->frag = f;
+    m->from = from;
+    m->kind = link ? SIG_EXIT_LINK : SIG_EXIT;
+    return deliver(to, m);
+}
+
+/* What an exit signal does to its receiver p: THE_NON_VALUE if it becomes
+ * a message or is ignored (then *keep says whether m is now a message),
+ * else the reason p exits with. */
+static Term exit_signal_effect(Process *p, message *m, bool *keep)
+{
+    Term reason = m->term;
+    *keep = false;
+    /* exit(Pid, kill) cannot be trapped, even sent to oneself; a link's
+     * kill can. */
+    if (m->kind == SIG_EXIT && reason == am_kill) return am_killed;
+    if (p->flags & PF_TRAP_EXIT) {
+        heap_frag *f = m->frag;
+        m->term = tuple3(f->mem + f->used, am_EXIT, m->from, reason);
+        f->used += EXIT_TUPLE_WORDS;
+        m->kind = SIG_MESSAGE;
+        *keep = true;
+        return THE_NON_VALUE;
+    }
+    if (reason == am_normal && m->from != p->pid) return THE_NON_VALUE;
+    return reason;
+}
+
+Term receive_fetch(Process *p)
 {
     pthread_mutex_lock(&p->inbox_lock);
     message *first = p->inbox;
-    if (first) {
-        *p->msgq_last = first;
-        p->msgq_last = p->inbox_last;
-        for (message *m = first; m; m = m->next) p->msgq_len++;
-        p->inbox = NULL;
-        p->inbox_last = &p->inbox;
-    }
+    p->inbox = NULL;
+    p->inbox_last = &p->inbox;
+    uint32_t signals = atomic_exchange_explicit(&p->signals, 0, memory_order_acquire);
     pthread_mutex_unlock(&p->inbox_lock);
-    return *p->save != NULL;
+    if (!signals) {
+        if (first) {
+            *p->msgq_last = first;
+            for (message *m = first; m; m = m->next) {
+                p->msgq_len++;
+                p->msgq_last = &m->next;
+            }
+        }
+        return THE_NON_VALUE;
+    }
+    for (message *m = first, *next; m; m = next) {
+        next = m->next;
+        m->next = NULL;
+        bool keep = true;
+        if (m->kind != SIG_MESSAGE) {
+            Term why = exit_signal_effect(p, m, &keep);
+            if (why != THE_NON_VALUE) {
+                /* The reason's fragment joins the heap; the rest dies with p. */
+                m->frag->next = p->mbuf;
+                p->mbuf = m->frag;
+                p->mbuf_words += m->frag->used;
+                free(m);
+                message_free_all(next);
+                return why;
+            }
+        }
+        if (!keep) {
+            message_free_all(m);
+            continue;
+        }
+        *p->msgq_last = m;
+        p->msgq_last = &m->next;
+        p->msgq_len++;
+    }
+    return THE_NON_VALUE;
 }
 
 void receive_remove(Process *p)
@@ -93,8 +189,19 @@ void receive_remove(Process *p)
     }
     free(m);
     p->save = &p->msgq;
-    p->timed_out = false;
+    if (p->timeout_at) receive_timeout_clear(p);
+}
+
+void receive_timeout_clear(Process *p)
+{
+    pthread_mutex_lock(&p->inbox_lock);
+    uint64_t ref = p->timeout_ref;
+    p->timeout_ref = 0;
+    atomic_store(&p->timed_out, false);
+    pthread_mutex_unlock(&p->inbox_lock);
     p->timeout_at = 0;
+    uint64_t left;
+    if (ref) timer_cancel(ref, &left);
 }
 
 void message_free_all(message *m)

@@ -5,9 +5,8 @@
  * The table maps a pid's number to its Process; it and the registry are
  * guarded by `table.lock`. A pid is an immediate: number << 4 | 0x3.
  *
- * Known simplification (issue 4 replaces it): a process is freed as soon
- * as it exits, which is safe only while one scheduler runs; with several,
- * lookups will need a reference count or deferred freeing.
+ * An exited process leaves the table at once and is freed through
+ * reclaim.h, so a pointer another thread just looked up stays valid.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +35,6 @@ static struct {
     reg_entry *names;
     size_t nnames, capnames;
 } table = { .lock = PTHREAD_MUTEX_INITIALIZER, .next = 0 };
-
-vm_state vm;
 
 static uint32_t pid_number(Term pid) { return (uint32_t)(pid >> TAG_IMMED1_SIZE); }
 static Term make_pid(uint32_t n) { return ((Term)n << TAG_IMMED1_SIZE) | TAG_IMMED1_PID; }
@@ -83,6 +80,7 @@ Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args
         return NULL;
     }
     pthread_mutex_init(&p->inbox_lock, NULL);
+    pthread_mutex_init(&p->main_lock, NULL);
     p->msgq_last = &p->msgq;
     p->save = &p->msgq;
     p->inbox_last = &p->inbox;
@@ -118,7 +116,7 @@ Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args
     Export *e = export_put(m, f, n);
     p->i = export_address(e);
     *p->stop = (Term)(uintptr_t)emu_normal_exit();
-    p->sched = sd;
+    atomic_store(&p->sched, sd);
     atomic_store(&p->state, PS_RUNNABLE);
     atomic_fetch_add(&vm.process_count, 1);
     sched_enqueue(sd, p);
@@ -177,50 +175,19 @@ void process_unlink(Process *a, Term b_pid)
     }
 }
 
-/* A message holding {'EXIT', From, Reason}, built in a scratch heap. */
-static void send_exit_message(Process *p, Term from, Term reason)
+void process_send_exit(Process *p, Term from, Term reason, bool link)
 {
-    Term scratch[4];
-    Term msg = tuple3(scratch, am_EXIT, from, reason);
-    send_message(p, msg);
+    send_exit_signal(p, from, reason, link);
 }
 
-void process_send_exit(Process *p, Term from, Term reason)
+bool process_try_inspect(Process *self, Process *q)
 {
-    bool trapping = (p->flags & PF_TRAP_EXIT) != 0;
-    if (reason == am_kill && from != p->pid) {
-        reason = am_killed;
-        trapping = false;
-    } else if (trapping) {
-        send_exit_message(p, from, reason);
-        return;
-    }
-    if (reason == am_normal && from != p->pid) return;
-    message *sig = malloc(sizeof *sig);
-    if (!sig) abort();
-    size_t words = size_object(reason);
-    heap_frag *f = malloc(sizeof *f + (words ? words : 1) * sizeof(Term));
-    if (!f) abort();
-    f->next = NULL;
-    f->size = f->used = words;
-    f->off_heap = (OffHeap){ NULL, 0 };
-    Term *hp = f->mem;
-    sig->term = copy_object(reason, &hp, &f->off_heap);
-    sig->frag = f;
-    sig->next = NULL;
-    pthread_mutex_lock(&p->inbox_lock);
-    bool wake = false;
-    if (!p->exit_pending && atomic_load(&p->state) != PS_EXITED) {
-        p->exit_pending = true;
-        p->exit_signal = sig;
-        sig = NULL;
-        wake = atomic_load(&p->state) == PS_WAITING;
-        if (wake) atomic_store(&p->state, PS_RUNNABLE);
-    }
-    pthread_mutex_unlock(&p->inbox_lock);
-    if (sig) message_free_all(sig);
-    if (wake) sched_wake(p);
+    if (q == self) return true;
+    if (pthread_mutex_trylock(&q->main_lock) != 0) return false;
+    return true;
 }
+
+void process_end_inspect(Process *q) { pthread_mutex_unlock(&q->main_lock); }
 
 /* --- the registry ----------------------------------------------------------- */
 
@@ -351,10 +318,21 @@ static void aliases_drop_owner(Term pid)
 
 /* --- exiting ------------------------------------------------------------------ */
 
+static void process_free(void *obj)
+{
+    Process *p = obj;
+    message_free_all(p->inbox);
+    pthread_mutex_destroy(&p->inbox_lock);
+    pthread_mutex_destroy(&p->main_lock);
+    free(p);
+}
+
 void process_exit(Scheduler *sd, Process *p, Term reason)
 {
     (void)sd;
-    if (p->registered_name != NIL) process_unregister(p->registered_name);
+    if (p->timeout_at) receive_timeout_clear(p);
+    Term name = p->registered_name;
+    if (name != NIL) process_unregister(name);
     pthread_mutex_lock(&p->inbox_lock);
     atomic_store(&p->state, PS_EXITED);
     Term *links = p->links;
@@ -368,7 +346,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
         pthread_mutex_lock(&q->inbox_lock);
         links_remove(q, p->pid);
         pthread_mutex_unlock(&q->inbox_lock);
-        process_send_exit(q, p->pid, reason);
+        process_send_exit(q, p->pid, reason, true);
     }
     free(links);
     monitors_on_exit(p, reason);
@@ -377,11 +355,13 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     table.procs[pid_number(p->pid)] = NULL;
     pthread_mutex_unlock(&table.lock);
     message_free_all(p->msgq);
-    message_free_all(p->inbox);
-    if (p->exit_signal) message_free_all(p->exit_signal);
+    p->msgq = NULL;
     heap_destroy(p);
     free(p->arg_big);
-    pthread_mutex_destroy(&p->inbox_lock);
-    free(p);
+    p->arg_big = NULL;
     atomic_fetch_sub(&vm.process_count, 1);
+    /* Senders may still hold p (they find it PS_EXITED and drop what they
+     * send; the inbox is freed with p). */
+    pthread_mutex_unlock(&p->main_lock);
+    reclaim_defer(process_free, p);
 }

@@ -9,10 +9,15 @@
  * not fit (BIF results, messages) sits in heap fragments on `mbuf`, which
  * count as young heap and are merged by the next collection.
  *
- * Ownership: a process is owned by the scheduler running it; only that
- * thread touches the heap, the stack, the registers or the dictionary.
- * Other threads reach a process only through its signal queue (`inbox`,
- * guarded by `inbox_lock`) and its atomic state word.
+ * Ownership: a process is owned by the scheduler running it, which holds
+ * its `main_lock` for the whole slice; only that thread touches the heap,
+ * the stack, the registers or the dictionary. Another thread may read
+ * that private state only while it holds the main lock itself (a
+ * process_info of another process, process_try_inspect). Other threads
+ * otherwise reach a process only through its signal queue (`inbox`,
+ * guarded by `inbox_lock`), its atomic state word and the atomic fields
+ * marked so below. A Process is freed through reclaim.h, never directly,
+ * so a pointer from process_lookup stays valid until a quiescent point.
  *
  * May GC: only the functions marked CB_MAY_GC in gc.h. HAlloc never
  * collects: when the heap is full it allocates a fragment.
@@ -45,10 +50,16 @@ typedef struct heap_frag {
 } heap_frag;
 
 /* --- messages ------------------------------------------------------------- */
+/* The signal queue holds messages and, in their order, exit signals:
+ * per pair of processes OTP keeps signals in the order they were sent. */
+typedef enum signal_kind { SIG_MESSAGE, SIG_EXIT, SIG_EXIT_LINK } signal_kind;
+
 typedef struct message {
     struct message *next;
-    Term term;             /* the message, on `frag` (or an immediate) */
+    Term term;             /* the message or exit reason, on `frag` (or an immediate) */
     heap_frag *frag;       /* NULL once the term is on the receiver's heap */
+    Term from;             /* exit signals: the sender's pid */
+    uint8_t kind;          /* signal_kind */
 } message;
 
 /* --- exceptions ------------------------------------------------------------
@@ -114,8 +125,8 @@ typedef struct Process {
 
     /* Identity and bookkeeping. */
     Term pid;
-    Term group_leader;
-    Term registered_name;      /* an atom, or NIL */
+    _Atomic Term group_leader; /* group_leader/2 sets it from any process */
+    _Atomic Term registered_name; /* an atom, or NIL; written under the registry lock */
     MFA initial_call;
     const MFA *current;        /* function being executed, for traces */
     Term error_handler;        /* module atom */
@@ -129,28 +140,35 @@ typedef struct Process {
      * at. */
     message *msgq, **msgq_last, **save;
     uint32_t msgq_len;
-    uint64_t timeout_at;       /* wait_timeout deadline, in ms; 0 = none */
-    bool timed_out;
+    uint64_t timeout_at;       /* wait_timeout deadline, in ms; 0 = none,
+                                  UINT64_MAX = infinity */
+    uint64_t timeout_ref;      /* its timer (timer.h), 0 if none; under inbox_lock */
+    _Atomic bool timed_out;    /* set by the timer under inbox_lock; the
+                                  owner clears it under inbox_lock */
+
+    /* Held by the scheduler running the process (see above). */
+    pthread_mutex_t main_lock;
 
     /* The part any thread may touch, under inbox_lock. */
     pthread_mutex_t inbox_lock;
     message *inbox, **inbox_last;
     _Atomic int state;         /* process_state */
+    _Atomic uint32_t signals;  /* exit signals in the inbox: handled when
+                                  the process is next scheduled in */
 
-    /* Links (pids), monitors, and an exit signal another process sent: all
-     * under inbox_lock. */
+    /* Links (pids) and monitors: under inbox_lock. */
     Term *links;
     size_t nlinks, caplinks;
     struct monitor_link *monitors;      /* processes this one monitors */
     size_t nmonitors, capmonitors;
     struct monitor_link *monitored_by;  /* processes monitoring this one */
     size_t nmonitored_by, capmonitored_by;
-    bool exit_pending;
-    message *exit_signal;      /* the reason, copied into a fragment */
 
-    struct Scheduler *sched;   /* scheduler that runs it */
-    struct Process *run_next;  /* run-queue link */
-    struct Process *sleep_next;/* the scheduler's list of timed waiters */
+    /* The scheduler whose queue it is in or last ran on: changes only while
+     * the process is in no queue and not running (spawn, steal under the
+     * victim's lock, migration on enqueue). */
+    struct Scheduler *_Atomic sched;
+    struct Process *run_next;  /* run-queue link, under the queue's lock */
 } Process;
 
 /* A term_sink that allocates on a process heap (HAlloc), for code that

@@ -7,8 +7,12 @@
  * owner dequeues. A process is in at most one run queue, and only while its
  * state is PS_RUNNABLE and it is not running.
  *
- * For now the VM starts one scheduler (issue 4 starts +S N); nothing here
- * assumes there is only one.
+ * +S N starts N schedulers, one OS thread each. An idle scheduler steals
+ * from the others before it sleeps; a periodic balancing pass sets
+ * migration paths from overloaded to underloaded queues, which enqueues
+ * follow. Lock order: a process's main lock, then its inbox_lock, then a
+ * scheduler's lock; never two scheduler locks at once except through
+ * trylock (stealing).
  */
 #ifndef CB_SCHEDULER_H
 #define CB_SCHEDULER_H
@@ -17,60 +21,130 @@
 #include <stdatomic.h>
 
 #include "process.h"
+#include "reclaim.h"
 
 enum { RUNQ_MAX, RUNQ_HIGH, RUNQ_NORMAL, RUNQ_COUNT };
 /* A low-priority process reaching the head of the normal queue goes back
  * to its tail this many times before it runs (OTP's RESCHEDULE_LOW). */
 #define RESCHEDULE_LOW 8
+#define MAX_SCHEDULERS 64
+/* A run queue's balancing pass runs every this many reductions executed
+ * on it (OTP: ERTS_RUNQ_CHECK_BALANCE_REDS_PER_SCHED, 2000 * CONTEXT_REDS). */
+#define BALANCE_REDS (2000 * CONTEXT_REDS)
+
+/* Counters a scheduler keeps about itself: written by its own thread only
+ * (relaxed atomics, so that statistics and reports may read them). */
+typedef struct sched_stats {
+    _Atomic uint64_t reductions;        /* of finished slices */
+    _Atomic uint64_t context_switches;
+    _Atomic uint64_t slices;            /* processes run */
+    _Atomic uint64_t steals_in, steals_out;     /* processes taken by / from it */
+    _Atomic uint64_t migrations_in, migrations_out;
+    _Atomic uint64_t sleeps;
+    _Atomic uint64_t busy_ns, total_ns; /* scheduler_wall_time, when enabled */
+} sched_stats;
 
 typedef struct Scheduler {
-    int id;
+    int id;                     /* 1-based, as erlang:system_info reports */
     Term x[MAX_REG];
     double f[MAX_FREG];
+
+    /* The run queue, under `lock`. Any thread may enqueue (sched_enqueue);
+     * the owner dequeues, and an idle scheduler may steal. */
     pthread_mutex_t lock;
     pthread_cond_t wake;
     /* OTP's priorities: max and high are strict queues; normal and low
      * share one, where a low process lets normal ones pass (see below). */
     struct { Process *head, *tail; } rq[RUNQ_COUNT];
-    size_t rq_len;
-    Process *sleepers;         /* waiting with a receive timeout; under lock */
-    uint64_t context_switches;
+    _Atomic size_t rq_len;      /* written under lock, read without */
+    bool sleeping;              /* under lock: blocked in sched_next */
+    bool watches_timers;        /* under lock: this sleeper waits for the
+                                   earliest timer deadline */
+
+    /* Balancing: the pass (one thread at a time) sets emigrate_to; the
+     * enqueue path reads it. -1: no migration path. */
+    _Atomic int emigrate_to;
+    _Atomic size_t migration_limit;
+    /* Samples of the queue length, one each time the owner looks for
+     * work: written by the owner, read by the balancing pass. */
+    _Atomic uint64_t len_sum, len_samples;
+    size_t len_max;             /* owner only */
+    int64_t balance_reds_left;  /* owner only: reductions to the next pass */
+    uint64_t busy_since;        /* owner only: scheduler_wall_time, ns */
+    _Atomic bool running;       /* owner-written: a process is running on it */
+
+    sched_stats stats;
+    reclaim_slot reclaim;
+    pthread_t thread;
 } Scheduler;
 
 typedef struct vm_state {
     _Atomic bool halting;
     _Atomic int exit_status;
     _Atomic uint32_t process_count;
-    _Atomic uint64_t reductions;        /* of finished slices, all processes */
-    _Atomic uint64_t context_switches;
+    _Atomic bool wall_time_enabled;     /* system_flag(scheduler_wall_time) */
+    _Atomic uint64_t wall_time_since_ns;/* when it was enabled */
     uint64_t start_ms;                  /* monotonic_ms() at start-up */
+    unsigned schedulers;                /* +S: threads started */
+    _Atomic unsigned schedulers_online; /* 1..schedulers */
+    Scheduler *sched[MAX_SCHEDULERS];   /* set before the threads start */
 } vm_state;
 extern vm_state vm;
 
-void sched_init(Scheduler *sd, int id);
-/* The number of processes waiting in every run queue. */
+/* Sets up n schedulers (before any process exists). */
+void sched_setup(unsigned n);
+/* Runs the schedulers: starts threads for 2..n, runs scheduler 1 on the
+ * calling thread, returns when the VM halts and every thread stopped. */
+void sched_run(void);
+/* Processes waiting in run queues, over all schedulers / per scheduler. */
 size_t sched_run_queue_length(void);
+size_t sched_run_queue_length_of(unsigned index);
+/* Processes in the queue plus the one running (statistics active_tasks). */
+size_t sched_active_tasks_of(unsigned index);
+size_t sched_active_tasks_total(void);
+/* Sum of a counter over every scheduler. */
+uint64_t sched_total_reductions(void);
+uint64_t sched_total_context_switches(void);
+/* Makes schedulers with an id above n sleep and hand over their work. */
+void sched_set_online(unsigned n);
+/* Puts a runnable process in a run queue (sd's, or where balancing sends
+ * it). Any thread. */
 void sched_enqueue(Scheduler *sd, Process *p);
-/* The next process to run, waking sleepers whose timeout has passed and
- * blocking while there is none. NULL once the VM is halting. */
+/* The next process to run, with its main lock held; waits while there is
+ * none. NULL once the VM is halting. Owner thread only. */
 Process *sched_next(Scheduler *sd);
-/* Puts p to sleep until a message arrives or (if deadline_ms != 0) the
- * deadline passes. Called by the owner right after the process stopped. */
-void sched_wait(Scheduler *sd, Process *p, uint64_t deadline_ms);
-/* Makes a waiting process runnable (from any thread). */
+/* Called by the owner when the process it ran stops running (switched
+ * out, waiting, exited): releases its main lock. */
+void sched_release(Scheduler *sd, Process *p);
+/* Puts p to sleep until a message or signal arrives or (if timeout_ref is
+ * not 0) its receive timer fires. Called by the owner right after the
+ * process stopped; releases the main lock. */
+void sched_wait(Scheduler *sd, Process *p);
+/* Makes a waiting process runnable. Called (after releasing
+ * p->inbox_lock) by the one thread that moved it from PS_WAITING to
+ * PS_RUNNABLE under that lock. */
 void sched_wake(Process *p);
+/* A timer that is earlier than every other pending one was started: the
+ * scheduler that sleeps until the earliest deadline must look again. */
+void sched_timers_changed(void);
 void vm_halt(int status);
 
 uint64_t monotonic_ms(void);
+/* A monotonic clock in nanoseconds (scheduler_wall_time's unit). */
+uint64_t sched_wall_time_ns(void);
 
 /* --- the process table ------------------------------------------------- */
+/* The live process with this pid, or NULL. The pointer stays valid until
+ * the caller's next quiescent point (reclaim.h): use it at once, keep the
+ * pid. */
 Process *process_lookup(Term pid);
 /* Spawns M:F(Args) (Args a proper list on the parent's heap, or NIL). The
  * new process is runnable on sd. Returns NULL when out of memory or the
  * process limit is reached. */
 Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args);
 /* Ends the process with the reason (on its heap), sending exit signals to
- * its links; frees it. Called by its own scheduler. */
+ * its links and monitors; its memory is freed once no thread can still
+ * reach it (reclaim.h). Called by its own scheduler, main lock held. */
 void process_exit(Scheduler *sd, Process *p, Term reason);
 /* Links two processes (both must be alive). */
 bool process_link(Process *a, Term b_pid);
@@ -81,11 +155,18 @@ void monitors_on_exit(Process *p, Term reason);
 /* --- messages (message.c) ---------------------------------------------- */
 /* Copies msg into to's queue. Never blocks on a busy receiver. */
 bool send_message(Process *to, Term msg);
-/* Moves what other threads delivered into the private queue; true if the
- * save pointer now has a message. */
-bool receive_fetch(Process *p);
-/* Removes the message at the save pointer; its fragment joins the heap. */
+/* Moves what other threads delivered into the private queue, handling
+ * signals in their order: an exit signal becomes an {'EXIT',..} message
+ * when p traps exits, is dropped (normal), or kills p. Returns the reason
+ * p must exit with, or THE_NON_VALUE. Owner only. */
+Term receive_fetch(Process *p);
+/* Removes the message at the save pointer; its fragment joins the heap;
+ * a pending receive timeout is cancelled. */
 void receive_remove(Process *p);
+/* Ends the current receive's timeout (its timer, timed_out). Owner only. */
+void receive_timeout_clear(Process *p);
+/* Queues an exit signal (see process_send_exit). */
+bool send_exit_signal(Process *to, Term from, Term reason, bool link);
 void message_free_all(message *m);
 /* The process registered under name, or NULL. */
 Process *process_whereis(Term name);
@@ -99,8 +180,15 @@ Term alias_owner(uint64_t ref);   /* the owner's pid, or NIL if inactive */
 size_t process_all_pids(Term *pids, size_t max);
 /* Copies up to max registered names into names; returns how many. */
 size_t process_registered_names(Term *names, size_t max);
-/* Sends an exit signal from `from` (a pid) to p, as a link or exit/2 does. */
-void process_send_exit(Process *p, Term from, Term reason);
+/* Sends an exit signal from `from` (a pid) to p: from a broken link
+ * (link = true) or from exit/2. Ordered with messages from the same
+ * sender; p acts on it when it next handles its signals. */
+void process_send_exit(Process *p, Term from, Term reason, bool link);
+/* Tries to take another process's main lock, to read its private state
+ * (process_info). False when it is running: the caller yields and retries
+ * (BIF_YIELD_RETRY). */
+bool process_try_inspect(Process *self, Process *q);
+void process_end_inspect(Process *q);
 
 /* --- copying terms between heaps (copy.c) ------------------------------ */
 size_t size_object(Term t);

@@ -20,6 +20,7 @@ typedef struct vm_timer {
     Term msg;               /* on frag, or an immediate */
     heap_frag *frag;
     bool timeout_tuple;
+    bool receive_timeout;   /* target is a waiting process, msg unused */
 } vm_timer;
 
 static struct {
@@ -29,7 +30,13 @@ static struct {
     /* ref -> heap slot + 1 (0 empty, SIZE_MAX deleted), open addressing */
     struct { uint64_t ref; size_t slot; } *index;
     size_t index_cap, index_used;
+    /* heap[0]'s deadline (0: empty), readable without the lock. */
+    _Atomic uint64_t earliest;
+    _Atomic uint64_t next_timeout_ref;
 } tm = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Called with tm.lock held after the heap changed. */
+static void note_earliest(void) { atomic_store(&tm.earliest, tm.n ? tm.heap[0]->deadline : 0); }
 
 /* --- the index ------------------------------------------------------------ */
 
@@ -144,6 +151,23 @@ static void timer_free(vm_timer *t)
     free(t);
 }
 
+static void insert(vm_timer *t)
+{
+    pthread_mutex_lock(&tm.lock);
+    if (tm.n == tm.cap) {
+        tm.cap = tm.cap ? tm.cap * 2 : 256;
+        tm.heap = realloc(tm.heap, tm.cap * sizeof *tm.heap);
+        if (!tm.heap) abort();
+    }
+    if ((tm.index_used + 1) * 2 > tm.index_cap) index_grow();
+    tm.heap[tm.n++] = t;
+    sift_up(tm.n - 1);
+    bool first = tm.heap[0] == t;
+    note_earliest();
+    pthread_mutex_unlock(&tm.lock);
+    if (first) sched_timers_changed();
+}
+
 void timer_start(uint64_t ref, uint64_t deadline_ms, Term target, Term msg, bool timeout_tuple)
 {
     vm_timer *t = malloc(sizeof *t);
@@ -159,17 +183,20 @@ void timer_start(uint64_t ref, uint64_t deadline_ms, Term target, Term msg, bool
         Term *hp = t->frag->mem;
         t->msg = copy_object(msg, &hp, &t->frag->off_heap);
     }
-    pthread_mutex_lock(&tm.lock);
-    if (tm.n == tm.cap) {
-        tm.cap = tm.cap ? tm.cap * 2 : 256;
-        tm.heap = realloc(tm.heap, tm.cap * sizeof *tm.heap);
-        if (!tm.heap) abort();
-    }
-    if ((tm.index_used + 1) * 2 > tm.index_cap) index_grow();
-    tm.heap[tm.n++] = t;
-    sift_up(tm.n - 1);
-    pthread_mutex_unlock(&tm.lock);
+    insert(t);
 }
+
+uint64_t timer_new_ref(void) { return (1ull << 63) | atomic_fetch_add(&tm.next_timeout_ref, 1); }
+
+void timer_start_receive_timeout(uint64_t ref, uint64_t deadline_ms, Term pid)
+{
+    vm_timer *t = malloc(sizeof *t);
+    if (!t) abort();
+    *t = (vm_timer){ .deadline = deadline_ms, .ref = ref, .target = pid, .msg = NIL, .receive_timeout = true };
+    insert(t);
+}
+
+uint64_t timer_next_deadline(void) { return atomic_load(&tm.earliest); }
 
 static bool lookup(uint64_t ref, uint64_t *left_ms, bool cancel)
 {
@@ -179,7 +206,10 @@ static bool lookup(uint64_t ref, uint64_t *left_ms, bool cancel)
     if (i != SIZE_MAX) {
         uint64_t now = monotonic_ms();
         *left_ms = tm.heap[i]->deadline > now ? tm.heap[i]->deadline - now : 0;
-        if (cancel) t = take(i);
+        if (cancel) {
+            t = take(i);
+            note_earliest();
+        }
     }
     pthread_mutex_unlock(&tm.lock);
     if (t) timer_free(t);
@@ -189,8 +219,28 @@ static bool lookup(uint64_t ref, uint64_t *left_ms, bool cancel)
 bool timer_cancel(uint64_t ref, uint64_t *left_ms) { return lookup(ref, left_ms, true); }
 bool timer_read(uint64_t ref, uint64_t *left_ms) { return lookup(ref, left_ms, false); }
 
+/* The receive timeout of a process that still waits for it. */
+static void time_out(vm_timer *t)
+{
+    Process *p = process_lookup(t->target);
+    if (!p) return;
+    pthread_mutex_lock(&p->inbox_lock);
+    bool wake = p->timeout_ref == t->ref && atomic_load(&p->state) == PS_WAITING;
+    if (p->timeout_ref == t->ref) {
+        p->timeout_ref = 0;
+        p->timed_out = true;
+    }
+    if (wake) atomic_store(&p->state, PS_RUNNABLE);
+    pthread_mutex_unlock(&p->inbox_lock);
+    if (wake) sched_wake(p);
+}
+
 static void deliver(vm_timer *t)
 {
+    if (t->receive_timeout) {
+        time_out(t);
+        return;
+    }
     Process *to = term_is_pid(t->target) ? process_lookup(t->target) : process_whereis(t->target);
     if (!to) return;   /* as in OTP: a timer to a dead process sends nothing */
     Term msg = t->msg;
@@ -205,6 +255,8 @@ static void deliver(vm_timer *t)
 
 uint64_t timer_fire(uint64_t now_ms)
 {
+    uint64_t earliest = atomic_load_explicit(&tm.earliest, memory_order_relaxed);
+    if (earliest == 0 || earliest > now_ms) return earliest;
     for (;;) {
         pthread_mutex_lock(&tm.lock);
         if (tm.n == 0) {
@@ -217,6 +269,7 @@ uint64_t timer_fire(uint64_t now_ms)
             return next;
         }
         vm_timer *t = take(0);
+        note_earliest();
         pthread_mutex_unlock(&tm.lock);
         deliver(t);
         timer_free(t);

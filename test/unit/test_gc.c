@@ -368,12 +368,12 @@ Test(gc, every_root_is_updated)
     p->arg_reg[0] = sample(&ps.base, 1, 9);
     p->arg_reg[1] = make_small(42);
 
-    message on_heap = { NULL, sample(&ps.base, 1, 9), NULL };
+    message on_heap = { .term = sample(&ps.base, 1, 9) };
     heap_frag *mf = calloc(1, sizeof *mf + 4 * sizeof(Term));
     mf->size = 4;
     mf->used = 3;
     Term frag_term = tuple2(mf->mem, make_small(1), make_small(2));
-    message in_frag = { NULL, frag_term, mf };
+    message in_frag = { .term = frag_term, .frag = mf };
     on_heap.next = &in_frag;
     p->msgq = &on_heap;
 
