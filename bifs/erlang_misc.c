@@ -1534,6 +1534,33 @@ static Term scheduler_wall_time(Process *p, bool all)
     return list;
 }
 
+/* erlang:system_flag(Flag, Value) for the scheduler flags. The other
+ * flags OTP knows (backtrace_depth, fullsweep_after, min_heap_size, ...)
+ * are refused with badarg like an unknown one, until implemented.
+ * OTP counts scheduler_wall_time per enabling process; here it is one
+ * VM-wide switch. */
+Term bif_erlang_system_flag_2(Process *p, Term *args)
+{
+    Term flag = args[0], value = args[1];
+    if (flag == ATOM_NAMED("scheduler_wall_time")) {
+        if (value != am_true && value != am_false) BIF_ERROR(p, EXC_BADARG);
+        bool on = value == am_true;
+        if (on && !atomic_load(&vm.wall_time_enabled)) {
+            for (unsigned i = 0; i < vm.schedulers; i++) atomic_store(&vm.sched[i]->stats.busy_ns, 0);
+            atomic_store(&vm.wall_time_since_ns, sched_wall_time_ns());
+        }
+        return atomic_exchange(&vm.wall_time_enabled, on) ? am_true : am_false;
+    }
+    if (flag == ATOM_NAMED("schedulers_online")) {
+        SWord n;
+        if (!small_in_range(value, 1, vm.schedulers, &n)) BIF_ERROR(p, EXC_BADARG);
+        unsigned old = atomic_load(&vm.schedulers_online);
+        sched_set_online((unsigned)n);
+        return make_small(old);
+    }
+    BIF_ERROR(p, EXC_BADARG);
+}
+
 Term bif_erlang_statistics_1(Process *p, Term *args)
 {
     static _Atomic uint64_t last_runtime, last_wall, last_reds, last_exact;
