@@ -28,7 +28,8 @@ static Process *proc_new(size_t words)
     Process *p = calloc(1, sizeof *p);
     cr_assert(p);
     cr_assert(heap_init(p, words));
-    p->dictionary = p->fvalue = p->ftrace = p->top_frame = p->group_leader = NIL;
+    p->dictionary = p->fvalue = p->ftrace = p->top_frame = NIL;
+    p->group_leader = NIL;
     return p;
 }
 
