@@ -111,13 +111,26 @@ Term bif_erlang_raise_3(Process *p, Term *args)
 
 /* --- spawning, links, monitors, exits ---------------------------------------- */
 
-static Term do_spawn(Process *p, Term m, Term f, Term a, bool link)
+static Term monitor_created(Process *p, Process *child);
+static bool parse_max_heap_size(Term v, size_t *size, bool *kill, bool *log);
+static Term max_heap_size_term(Process *p, size_t size, bool kill, bool log);
+
+/* Links and monitors are in place before the child first runs, so that
+ * its exit, however early, is seen. */
+static Term spawn_with(Process *p, Term m, Term f, Term a, const spawn_opts *o, bool link, bool monitor)
 {
     if (!term_is_atom(m) || !term_is_atom(f) || list_length(a) < 0) BIF_ERROR(p, EXC_BADARG);
-    Process *child = process_spawn(p->sched, p, m, f, a);
+    Process *child = process_create(p, m, f, a, o);
     if (!child) BIF_ERROR(p, EXC_SYSTEM_LIMIT);
     if (link) process_link(p, child->pid);
-    return child->pid;
+    Term ref = monitor ? monitor_created(p, child) : NIL;
+    process_start(atomic_load(&p->sched), child);
+    return monitor ? tuple2(HAlloc(p, 3), child->pid, ref) : child->pid;
+}
+
+static Term do_spawn(Process *p, Term m, Term f, Term a, bool link)
+{
+    return spawn_with(p, m, f, a, NULL, link, false);
 }
 
 static Term spawn_fun(Process *p, Term fun, bool link)
@@ -246,6 +259,19 @@ Term bif_erlang_monitor_3(Process *p, Term *args)
             BIF_ERROR(p, EXC_BADARG);
     }
     return do_monitor(p, args[0], args[1], alias);
+}
+
+/* A monitor on a process that has not run yet (spawn_opt's monitor). */
+static Term monitor_created(Process *p, Process *child)
+{
+    uint64_t ref = atomic_fetch_add(&next_ref, 1);
+    pthread_mutex_lock(&child->inbox_lock);
+    monitor_add(&child->monitored_by, &child->nmonitored_by, &child->capmonitored_by, ref, p->pid, NIL);
+    pthread_mutex_unlock(&child->inbox_lock);
+    pthread_mutex_lock(&p->inbox_lock);
+    monitor_add(&p->monitors, &p->nmonitors, &p->capmonitors, ref, child->pid, NIL);
+    pthread_mutex_unlock(&p->inbox_lock);
+    return make_ref_term(HAlloc(p, REF_WORDS), ref);
 }
 
 static Term do_monitor(Process *p, Term type, Term target, bool alias)
@@ -405,6 +431,41 @@ Term bif_erlang_process_flag_2(Process *p, Term *args)
         if (prio < 0) BIF_ERROR(p, EXC_BADARG);
         Term old = priority_atom(p->priority);
         p->priority = (uint8_t)prio;   /* takes effect when it is next enqueued */
+        return old;
+    }
+    SWord n;
+    if (flag == ATOM_NAMED("min_heap_size")) {
+        if (!small_in_range(value, 0, MAX_SMALL, &n)) BIF_ERROR(p, EXC_BADARG);
+        Term old = make_small((SWord)p->min_heap_size);
+        p->min_heap_size = gc_next_heap_size((size_t)n < H_DEFAULT_SIZE ? H_DEFAULT_SIZE : (size_t)n);
+        return old;
+    }
+    if (flag == ATOM_NAMED("min_bin_vheap_size")) {
+        if (!small_in_range(value, 0, MAX_SMALL, &n)) BIF_ERROR(p, EXC_BADARG);
+        Term old = make_small((SWord)p->min_bin_vheap_size);
+        p->min_bin_vheap_size = (size_t)n;
+        return old;
+    }
+    if (flag == ATOM_NAMED("fullsweep_after")) {
+        if (!small_in_range(value, 0, MAX_SMALL, &n)) BIF_ERROR(p, EXC_BADARG);
+        Term old = make_small(p->max_gen_gcs);
+        p->max_gen_gcs = n > 65535 ? 65535 : (uint32_t)n;
+        return old;
+    }
+    if (flag == ATOM_NAMED("max_heap_size")) {
+        size_t size = p->max_heap_size;
+        bool kill = p->max_heap_kill, log = p->max_heap_log;
+        if (!parse_max_heap_size(value, &size, &kill, &log)) BIF_ERROR(p, EXC_BADARG);
+        Term old = max_heap_size_term(p, p->max_heap_size, p->max_heap_kill, p->max_heap_log);
+        p->max_heap_size = size;
+        p->max_heap_kill = kill;
+        p->max_heap_log = log;
+        return old;
+    }
+    if (flag == ATOM_NAMED("message_queue_data")) {
+        if (value != ATOM_NAMED("on_heap") && value != ATOM_NAMED("off_heap")) BIF_ERROR(p, EXC_BADARG);
+        Term old = p->message_queue_off_heap ? ATOM_NAMED("off_heap") : ATOM_NAMED("on_heap");
+        p->message_queue_off_heap = value == ATOM_NAMED("off_heap");
         return old;
     }
     BIF_ERROR(p, EXC_BADARG);
@@ -633,6 +694,18 @@ Term bif_erlang_module_loaded_1(Process *p, Term *args)
 {
     if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
     return module_current(args[0]) ? am_true : am_false;
+}
+
+static Term chars_to_list(Process *p, const char *s, size_t n);
+
+Term bif_erlang_fun_to_list_1(Process *p, Term *args)
+{
+    if (!term_is_fun(args[0])) BIF_ERROR(p, EXC_BADARG);
+    strbuf sb = STRBUF_INIT;
+    term_print(&sb, args[0]);
+    Term list = chars_to_list(p, sb_str(&sb), sb.len);
+    sb_free(&sb);
+    return list;
 }
 
 Term bif_erlang_fun_info_2(Process *p, Term *args)
@@ -1070,11 +1143,11 @@ static Term mfa_tuple(Process *p, const MFA *mfa)
     return tuple3(HAlloc(p, 4), mfa->module, mfa->function, make_small(mfa->arity));
 }
 
-static Term messages_list(Process *p, Process *q)
+/* Appends copies of the messages of the chain m to *last. */
+static Term *copy_messages(Process *p, Process *q, const message *m, Term *last)
 {
-    receive_fetch(q);
-    Term list = NIL, *last = &list;
-    for (message *m = q->msgq; m; m = m->next) {
+    for (; m; m = m->next) {
+        if (m->kind != SIG_MESSAGE) continue;
         Term copy = m->term;
         if (q != p || m->frag) {
             Term *hp = HAlloc(p, size_object(m->term));
@@ -1084,7 +1157,29 @@ static Term messages_list(Process *p, Process *q)
         *last = cons(cell, copy, NIL);
         last = &cell[1];
     }
+    return last;
+}
+
+/* The received queue, then what is still in the signal queue: the inbox
+ * is read in place (not fetched), so that only q itself acts on its
+ * signals. */
+static Term messages_list(Process *p, Process *q)
+{
+    Term list = NIL;
+    Term *last = copy_messages(p, q, q->msgq, &list);
+    pthread_mutex_lock(&q->inbox_lock);
+    copy_messages(p, q, q->inbox, last);
+    pthread_mutex_unlock(&q->inbox_lock);
     return list;
+}
+
+static size_t message_queue_len(Process *q)
+{
+    size_t n = q->msgq_len;
+    pthread_mutex_lock(&q->inbox_lock);
+    for (const message *m = q->inbox; m; m = m->next) n += m->kind == SIG_MESSAGE;
+    pthread_mutex_unlock(&q->inbox_lock);
+    return n;
 }
 
 /* One item for process q, asked by p (q may be p). THE_NON_VALUE if the
@@ -1096,9 +1191,27 @@ static Term process_item(Process *p, Process *q, Term item)
     if (!strcmp(name, "registered_name")) {
         if (q->registered_name == NIL) return NIL;   /* OTP: [] for an unnamed process */
         v = q->registered_name;
+    } else if (!strcmp(name, "min_heap_size")) {
+        v = make_small((SWord)q->min_heap_size);
+    } else if (!strcmp(name, "min_bin_vheap_size")) {
+        v = make_small((SWord)q->min_bin_vheap_size);
+    } else if (!strcmp(name, "max_heap_size")) {
+        v = max_heap_size_term(p, q->max_heap_size, q->max_heap_kill, q->max_heap_log);
+    } else if (!strcmp(name, "message_queue_data")) {
+        v = q->message_queue_off_heap ? ATOM_NAMED("off_heap") : ATOM_NAMED("on_heap");
+    } else if (!strcmp(name, "garbage_collection")) {
+        Term items[5] = {
+            tuple2(HAlloc(p, 3), ATOM_NAMED("max_heap_size"), max_heap_size_term(p, q->max_heap_size, q->max_heap_kill, q->max_heap_log)),
+            tuple2(HAlloc(p, 3), ATOM_NAMED("min_bin_vheap_size"), make_small((SWord)q->min_bin_vheap_size)),
+            tuple2(HAlloc(p, 3), ATOM_NAMED("min_heap_size"), make_small((SWord)q->min_heap_size)),
+            tuple2(HAlloc(p, 3), ATOM_NAMED("fullsweep_after"), make_small(q->max_gen_gcs)),
+            tuple2(HAlloc(p, 3), ATOM_NAMED("minor_gcs"), make_small(q->gen_gcs)),
+        };
+        Term *hp = HAlloc(p, 10);
+        v = NIL;
+        for (int i = 4; i >= 0; i--) v = cons(hp + 2 * i, items[i], v);
     } else if (!strcmp(name, "message_queue_len")) {
-        receive_fetch(q);
-        v = make_small(q->msgq_len);
+        v = make_small((SWord)message_queue_len(q));
     } else if (!strcmp(name, "messages")) {
         v = messages_list(p, q);
     } else if (!strcmp(name, "links")) {
@@ -1156,52 +1269,77 @@ static Term process_item(Process *p, Process *q, Term item)
     return tuple2(HAlloc(p, 3), item, v);
 }
 
-Term bif_erlang_process_info_2(Process *p, Term *args)
+static Term process_info_items(Process *p, Process *q, Term items)
 {
-    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
-    Process *q = process_lookup(args[0]);
-    if (term_is_list(args[1]) || term_is_nil(args[1])) {
-        if (list_length(args[1]) < 0) BIF_ERROR(p, EXC_BADARG);
-        if (!q) return am_undefined;
-        Term out = NIL, *last = &out;
-        for (Term l = args[1]; term_is_list(l); l = list_tail(l)) {
-            Term r = process_item(p, q, list_head(l));
-            if (r == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
-            if (r == NIL) r = tuple2(HAlloc(p, 3), list_head(l), NIL);
-            Term *cell = HAlloc(p, 2);
-            *last = cons(cell, r, NIL);
-            last = &cell[1];
-        }
-        return out;
+    if (term_is_atom(items)) {
+        Term r = process_item(p, q, items);
+        if (r == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
+        return r;
     }
-    if (!term_is_atom(args[1])) BIF_ERROR(p, EXC_BADARG);
-    if (!q) {
-        if (process_item(p, p, args[1]) == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
-        return am_undefined;
+    Term out = NIL, *last = &out;
+    for (Term l = items; term_is_list(l); l = list_tail(l)) {
+        Term r = process_item(p, q, list_head(l));
+        if (r == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
+        if (r == NIL) r = tuple2(HAlloc(p, 3), list_head(l), NIL);
+        Term *cell = HAlloc(p, 2);
+        *last = cons(cell, r, NIL);
+        last = &cell[1];
     }
-    Term r = process_item(p, q, args[1]);
-    if (r == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
-    return r;
+    return out;
 }
 
-Term bif_erlang_process_info_1(Process *p, Term *args)
+static Term process_info_all(Process *p, Process *q)
 {
     static const char *const items[] = {
         "current_function", "initial_call", "status", "message_queue_len", "links", "dictionary",
         "trap_exit", "error_handler", "priority", "group_leader", "total_heap_size", "heap_size",
         "stack_size", "reductions",
     };
-    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
-    Process *q = process_lookup(args[0]);
-    if (!q) return am_undefined;
     Term out = NIL;
     size_t n = sizeof items / sizeof items[0];
     for (size_t i = n; i-- > 0;) {
         Term r = process_item(p, q, intern(items[i]));
         out = cons(HAlloc(p, 2), r, out);
     }
-    if (q->registered_name != NIL) out = cons(HAlloc(p, 2), tuple2(HAlloc(p, 3), ATOM_NAMED("registered_name"), q->registered_name), out);
+    Term name = q->registered_name;
+    if (name != NIL) out = cons(HAlloc(p, 2), tuple2(HAlloc(p, 3), ATOM_NAMED("registered_name"), name), out);
     return out;
+}
+
+/* Reads another process's state as OTP's process_info signal would: after
+ * the signals the caller sent it earlier have taken effect, and while it
+ * is not running (its main lock held). Yields and retries otherwise. */
+static Term process_info_of(Process *p, Term pid, Term items)
+{
+    Process *q = process_lookup(pid);
+    if (!q) return am_undefined;
+    if (q != p && atomic_load(&q->signals) != 0) BIF_YIELD_RETRY(p);
+    if (!process_try_inspect(p, q)) BIF_YIELD_RETRY(p);
+    Term r = atomic_load(&q->state) == PS_EXITED ? am_undefined
+           : items == THE_NON_VALUE ? process_info_all(p, q) : process_info_items(p, q, items);
+    if (q != p) process_end_inspect(q);
+    return r;
+}
+
+Term bif_erlang_process_info_2(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    if (term_is_list(args[1]) || term_is_nil(args[1])) {
+        if (list_length(args[1]) < 0) BIF_ERROR(p, EXC_BADARG);
+    } else if (!term_is_atom(args[1])) {
+        BIF_ERROR(p, EXC_BADARG);
+    } else if (process_lookup(args[0]) == NULL) {
+        /* A bad item is badarg even for a dead process. */
+        if (process_item(p, p, args[1]) == THE_NON_VALUE) BIF_ERROR(p, EXC_BADARG);
+        return am_undefined;
+    }
+    return process_info_of(p, args[0], args[1]);
+}
+
+Term bif_erlang_process_info_1(Process *p, Term *args)
+{
+    if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    return process_info_of(p, args[0], THE_NON_VALUE);
 }
 
 Term bif_erlang_registered_0(Process *p, Term *args)
@@ -1296,34 +1434,85 @@ Term bif_string_list_to_float_1(Process *p, Term *args)
     return tuple2(HAlloc(p, 3), f, list_drop(s, k));
 }
 
-/* erlang:spawn_opt(M, F, Args, Options): link, monitor and {priority, P}
- * are supported; any other option is refused with badarg rather than
- * silently ignored (heap and message-queue options arrive with issue 4). */
+/* max_heap_size's value: Words, or #{size => Words, kill => Bool,
+ * error_logger => Bool} (missing keys keep their current values). */
+static bool parse_max_heap_size(Term v, size_t *size, bool *kill, bool *log)
+{
+    SWord n;
+    if (small_in_range(v, 0, MAX_SMALL, &n)) {
+        *size = (size_t)n;
+        return true;
+    }
+    if (!term_is_map(v)) return false;
+    size_t nkeys = 0;
+    Term sz = map_get(v, ATOM_NAMED("size")), k = map_get(v, ATOM_NAMED("kill")), lg = map_get(v, ATOM_NAMED("error_logger"));
+    if (sz != THE_NON_VALUE) {
+        if (!small_in_range(sz, 0, MAX_SMALL, &n)) return false;
+        *size = (size_t)n;
+        nkeys++;
+    }
+    if (k != THE_NON_VALUE) {
+        if (k != am_true && k != am_false) return false;
+        *kill = k == am_true;
+        nkeys++;
+    }
+    if (lg != THE_NON_VALUE) {
+        if (lg != am_true && lg != am_false) return false;
+        *log = lg == am_true;
+        nkeys++;
+    }
+    return nkeys == map_size(v);
+}
+
+static Term max_heap_size_term(Process *p, size_t size, bool kill, bool log)
+{
+    Term keys[3] = { ATOM_NAMED("error_logger"), ATOM_NAMED("kill"), ATOM_NAMED("size") };
+    Term values[3] = { log ? am_true : am_false, kill ? am_true : am_false, make_small((SWord)size) };
+    return map_from_pairs_on_heap(p, keys, values, 3);
+}
+
+/* One spawn_opt option into o; false if it is not one. */
+static bool parse_spawn_opt(Term opt, spawn_opts *o, bool *link, bool *monitor)
+{
+    SWord n;
+    int prio;
+    if (opt == ATOM_NAMED("link")) return *link = true;
+    if (opt == ATOM_NAMED("monitor")) return *monitor = true;
+    if (!term_is_tuple(opt) || tuple_arity(opt) != 2) return false;
+    Term key = tuple_elements(opt)[0], v = tuple_elements(opt)[1];
+    if (key == ATOM_NAMED("priority") && (prio = priority_of(v)) >= 0) {
+        o->priority = (uint8_t)prio;
+        return true;
+    }
+    if (key == ATOM_NAMED("min_heap_size") && small_in_range(v, 0, MAX_SMALL, &n)) {
+        o->min_heap_size = (size_t)n < H_DEFAULT_SIZE ? H_DEFAULT_SIZE : (size_t)n;
+        return true;
+    }
+    if (key == ATOM_NAMED("min_bin_vheap_size") && small_in_range(v, 0, MAX_SMALL, &n)) {
+        o->min_bin_vheap_size = (size_t)n;
+        return true;
+    }
+    if (key == ATOM_NAMED("fullsweep_after") && small_in_range(v, 0, MAX_SMALL, &n)) {
+        o->fullsweep_after = n > 65535 ? 65535 : (uint32_t)n;
+        return true;
+    }
+    if (key == ATOM_NAMED("max_heap_size")) return parse_max_heap_size(v, &o->max_heap_size, &o->max_heap_kill, &o->max_heap_log);
+    if (key == ATOM_NAMED("message_queue_data") && (v == ATOM_NAMED("on_heap") || v == ATOM_NAMED("off_heap"))) {
+        o->message_queue_off_heap = v == ATOM_NAMED("off_heap");
+        return true;
+    }
+    return false;
+}
+
+/* erlang:spawn_opt(M, F, Args, Options). */
 Term bif_erlang_spawn_opt_4(Process *p, Term *args)
 {
     bool link = false, monitor = false;
-    int prio = PRIO_NORMAL;
+    spawn_opts o = spawn_opts_default;
     if (list_length(args[3]) < 0) BIF_ERROR(p, EXC_BADARG);
-    for (Term o = args[3]; term_is_list(o); o = list_tail(o)) {
-        Term opt = list_head(o);
-        if (opt == ATOM_NAMED("link")) link = true;
-        else if (opt == ATOM_NAMED("monitor")) monitor = true;
-        else if (term_is_tuple(opt) && tuple_arity(opt) == 2 && tuple_elements(opt)[0] == ATOM_NAMED("priority") &&
-                 (prio = priority_of(tuple_elements(opt)[1])) >= 0) {}
-        else BIF_ERROR(p, EXC_BADARG);
-    }
-    Term pid = do_spawn(p, args[0], args[1], args[2], link);
-    if (pid != THE_NON_VALUE && prio != PRIO_NORMAL) {
-        /* Set before it first runs: it is queued, and this scheduler is busy
-         * with p. (With several schedulers the priority must be passed to
-         * process_spawn instead.) */
-        Process *child = process_lookup(pid);
-        if (child) child->priority = (uint8_t)prio;
-    }
-    if (pid == THE_NON_VALUE || !monitor) return pid;
-    Term margs[2] = { ATOM_NAMED("process"), pid };
-    Term ref = bif_erlang_monitor_2(p, margs);
-    return tuple2(HAlloc(p, 3), pid, ref);
+    for (Term l = args[3]; term_is_list(l); l = list_tail(l))
+        if (!parse_spawn_opt(list_head(l), &o, &link, &monitor)) BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("badopt"));
+    return spawn_with(p, args[0], args[1], args[2], &o, link, monitor);
 }
 
 /* --- timers ---------------------------------------------------------------- */
@@ -1558,7 +1747,7 @@ Term bif_erlang_system_flag_2(Process *p, Term *args)
         sched_set_online((unsigned)n);
         return make_small(old);
     }
-    BIF_ERROR(p, EXC_BADARG);
+    BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("badopt"));
 }
 
 Term bif_erlang_statistics_1(Process *p, Term *args)

@@ -129,6 +129,8 @@ void exception_set_bif_frame(Process *p, const Export *e, const Term *args, unsi
 {
     /* error/1, exit/1, throw/1 and friends raise the caller's exception:
      * no frame of their own (error/2,3 have set the caller's arguments). */
+    Term cause = p->error_cause;
+    p->error_cause = NIL;
     if (!e || exc_primary(p->freason) == EXCP_USER) return;
     p->top_frame = NIL;
     p->top_frame_replaces = false;
@@ -139,8 +141,9 @@ void exception_set_bif_frame(Process *p, const Export *e, const Term *args, unsi
         p->top_frame = frame_term(p, e->module, e->function, list, NIL);
         return;
     }
-    Term key = am_module, value = error_info_module(e->module);
-    Term info_map = map_from_pairs_on_heap(p, &key, &value, 1);
+    Term keys[2] = { am_cause, am_module }, values[2] = { cause, error_info_module(e->module) };
+    Term info_map = cause == NIL ? map_from_pairs_on_heap(p, keys + 1, values + 1, 1)
+                                 : map_from_pairs_on_heap(p, keys, values, 2);
     Term *ip = HAlloc(p, 3 + 2);
     Term info = cons(ip + 3, tuple2(ip, am_error_info, info_map), NIL);
     p->top_frame = frame_term(p, e->module, e->function, list, info);

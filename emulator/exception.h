@@ -85,6 +85,9 @@ static inline Term raise_error(Process *p, uint32_t freason, Term value)
 }
 #define BIF_ERROR(p, reason) return raise_error((p), (reason), NIL)
 #define BIF_ERROR_VALUE(p, reason, value) return raise_error((p), (reason), (value))
+/* As BIF_ERROR, with `cause => Cause` in the frame's error_info map (an
+ * atom or another term OTP's erl_*_errors modules know). */
+#define BIF_ERROR_CAUSE(p, reason, cause) do { (p)->error_cause = (cause); return raise_error((p), (reason), NIL); } while (0)
 
 /* The reason term of the exception in p (allocates on p's heap; once
  * built, it is kept in p->fvalue). */

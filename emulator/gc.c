@@ -14,7 +14,9 @@
  * moving the block and adding a constant offset to every pointer into it
  * (OTP's shrink_new_heap/grow_new_heap).
  */
+#include "atom.h"
 #include "gc.h"
+#include "scheduler.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -573,6 +575,18 @@ static size_t words_in_use(const Process *p)
     return (size_t)(p->htop - p->heap) + p->mbuf_words + (size_t)(p->old_htop - p->old_heap);
 }
 
+/* max_heap_size: a process whose heaps outgrow it after a collection
+ * sends itself an untrappable kill (as OTP does) and ends its slice; it
+ * dies when it is next scheduled in. OTP's error_logger report needs
+ * logger, which direct mode does not start. */
+static void check_max_heap_size(Process *p)
+{
+    size_t total = p->heap_size + (size_t)(p->old_hend - p->old_heap) + p->mbuf_words;
+    if (total <= p->max_heap_size || !p->max_heap_kill) return;
+    send_exit_signal(p, p->pid, am_kill, false);
+    p->fcalls = 0;
+}
+
 static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_major, unsigned *reds)
 {
     size_t before = words_in_use(p);
@@ -587,6 +601,7 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
 #endif
     *reds = (unsigned)(cost.copied / 10 + cost.resized / 100);
     size_t after = words_in_use(p);
+    if (p->max_heap_size) check_max_heap_size(p);
     atomic_fetch_add_explicit(&total_collections, 1, memory_order_relaxed);
     if (before > after) atomic_fetch_add_explicit(&total_reclaimed, before - after, memory_order_relaxed);
     return ok;

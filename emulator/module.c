@@ -108,6 +108,19 @@ LoadedCode *module_current(Term name)
     return lc;
 }
 
+/* OTP's preloaded modules (erts's ebin: erlang, init, prim_eval, ...) run
+ * from the image built into the VM, whose code carries no line table:
+ * their stack frames have no location. The same modules loaded here from
+ * erts-VSN/ebin drop their lines so that traces match. */
+static bool is_preloaded_dir(const char *dir)
+{
+    const char *base = strrchr(dir, '/');
+    if (!base || strcmp(base, "/ebin") != 0) return false;
+    const char *app = base;
+    while (app > dir && app[-1] != '/') app--;
+    return strncmp(app, "erts-", 5) == 0;
+}
+
 /* Called with the lock held. */
 static LoadedCode *load_from_path(Term name, strbuf *err)
 {
@@ -123,6 +136,7 @@ static LoadedCode *load_from_path(Term name, strbuf *err)
         LoadedCode *lc = NULL;
         if (m && m->name != name) sb_printf(&e, "%s: the file holds module %s", sb_str(&path), atom_text(m->name));
         else if (m) lc = codegen(m, &e);
+        if (lc && is_preloaded_dir(mt.path[i])) lc->line_count = 0;
         if (m) beam_module_release(m);
         if (!lc && err) sb_puts(err, sb_str(&e));
         if (!lc && getenv("CBEAM_DEBUG_LOAD")) fprintf(stderr, "cbeam: loading %s failed: %s\n", atom_text(name), sb_str(&e));

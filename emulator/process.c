@@ -69,13 +69,24 @@ static bool table_insert(Process *p)
 
 /* --- spawning ------------------------------------------------------------ */
 
-Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args)
+const spawn_opts spawn_opts_default = {
+    .priority = PRIO_NORMAL,
+    .min_heap_size = H_DEFAULT_SIZE,
+    .min_bin_vheap_size = 46422,
+    .max_heap_size = 0,
+    .max_heap_kill = true,
+    .max_heap_log = true,
+    .fullsweep_after = 65535,
+};
+
+Process *process_create(Process *parent, Term m, Term f, Term args, const spawn_opts *o)
 {
+    if (!o) o = &spawn_opts_default;
     SWord arity = list_length(args);
     if (arity < 0 || arity > 255) return NULL;
     Process *p = calloc(1, sizeof *p);
     if (!p) return NULL;
-    if (!heap_init(p, H_DEFAULT_SIZE)) {
+    if (!heap_init(p, o->min_heap_size)) {
         free(p);
         return NULL;
     }
@@ -90,10 +101,15 @@ Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args
     p->top_frame_info = NIL;
     p->fvalue = NIL;
     p->ftrace = NIL;
+    p->error_cause = NIL;
     p->error_handler = am_error_handler;
-    p->max_gen_gcs = 65535;
-    p->priority = PRIO_NORMAL;
-    p->min_heap_size = H_DEFAULT_SIZE;
+    p->max_gen_gcs = o->fullsweep_after;
+    p->priority = o->priority;
+    p->max_heap_size = o->max_heap_size;
+    p->max_heap_kill = o->max_heap_kill;
+    p->max_heap_log = o->max_heap_log;
+    p->message_queue_off_heap = o->message_queue_off_heap;
+    p->min_bin_vheap_size = o->min_bin_vheap_size;
     p->initial_call = (MFA){ m, f, (uint32_t)arity };
     if (!table_insert(p)) {
         heap_destroy(p);
@@ -116,10 +132,21 @@ Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args
     Export *e = export_put(m, f, n);
     p->i = export_address(e);
     *p->stop = (Term)(uintptr_t)emu_normal_exit();
-    atomic_store(&p->sched, sd);
     atomic_store(&p->state, PS_RUNNABLE);
     atomic_fetch_add(&vm.process_count, 1);
+    return p;
+}
+
+void process_start(Scheduler *sd, Process *p)
+{
+    atomic_store(&p->sched, sd);
     sched_enqueue(sd, p);
+}
+
+Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args)
+{
+    Process *p = process_create(parent, m, f, args, NULL);
+    if (p) process_start(sd, p);
     return p;
 }
 

@@ -84,6 +84,18 @@ typedef struct MFA {
 
 typedef enum process_priority { PRIO_MAX, PRIO_HIGH, PRIO_NORMAL, PRIO_LOW } process_priority;
 
+/* What spawn_opt and process_flag set (defaults: spawn_opts_default). */
+typedef struct spawn_opts {
+    uint8_t priority;
+    size_t min_heap_size;          /* words */
+    size_t min_bin_vheap_size;     /* words */
+    size_t max_heap_size;          /* words; 0 = no limit */
+    bool max_heap_kill, max_heap_log;
+    uint32_t fullsweep_after;
+    bool message_queue_off_heap;
+} spawn_opts;
+extern const spawn_opts spawn_opts_default;
+
 typedef enum process_state {
     PS_RUNNABLE,   /* in a run queue, or running */
     PS_WAITING,    /* in receive: not in any queue */
@@ -102,7 +114,14 @@ typedef struct Process {
                                   kept for the next one of the same size */
     size_t spare_size;
     size_t min_heap_size;
-    uint32_t gen_gcs, max_gen_gcs;
+    uint32_t gen_gcs, max_gen_gcs; /* max_gen_gcs: fullsweep_after */
+    /* max_heap_size: when a collection leaves more than this many words
+     * (0: no limit), the process kills itself if max_heap_kill. */
+    size_t max_heap_size;
+    bool max_heap_kill, max_heap_log;
+    bool message_queue_off_heap;   /* message_queue_data (reported only:
+                                      messages always arrive in fragments) */
+    size_t min_bin_vheap_size;
     OffHeap off_heap;
 
     /* Saved execution state (valid while the process is not running). */
@@ -122,6 +141,8 @@ typedef struct Process {
     Term top_frame_info;       /* with top_frame_replaces: items to add to its
                                   location list ([] or [{error_info, M}]) */
     uint32_t catches;          /* catch frames on the stack */
+    Term error_cause;          /* BIF_ERROR_CAUSE's cause until the frame is
+                                  built, else NIL */
 
     /* Identity and bookkeeping. */
     Term pid;

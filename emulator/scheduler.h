@@ -138,9 +138,14 @@ uint64_t sched_wall_time_ns(void);
  * the caller's next quiescent point (reclaim.h): use it at once, keep the
  * pid. */
 Process *process_lookup(Term pid);
-/* Spawns M:F(Args) (Args a proper list on the parent's heap, or NIL). The
- * new process is runnable on sd. Returns NULL when out of memory or the
- * process limit is reached. */
+/* Creates a process for M:F(Args) (Args a proper list on the parent's
+ * heap, or NIL) with the options (NULL: defaults). It is in the process
+ * table but runs only after process_start, so that links and monitors
+ * can be set up first. NULL when out of memory or at the process limit. */
+Process *process_create(Process *parent, Term m, Term f, Term args, const spawn_opts *o);
+/* Makes a created process runnable on sd. */
+void process_start(Scheduler *sd, Process *p);
+/* process_create + process_start. */
 Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args);
 /* Ends the process with the reason (on its heap), sending exit signals to
  * its links and monitors; its memory is freed once no thread can still

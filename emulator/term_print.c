@@ -15,6 +15,7 @@
 
 #include "atom.h"
 #include "bignum.h"
+#include "emu.h"
 #include "export.h"
 #include "map.h"
 #include "term_order.h"
@@ -215,12 +216,18 @@ static void print_bitstring(strbuf *sb, Term t)
     sb_puts(sb, ">>");
 }
 
-/* Local funs are created by issue 5 (FunEntry); until then only export
- * funs exist, and a local one prints without its module/index/uniq. */
+/* As erlang:fun_to_list/1: #Fun<Module.Index.Uniq> for a local fun,
+ * fun M:F/A for an export fun. */
 static void print_fun(strbuf *sb, Term t)
 {
     const FunThing *f = (const FunThing *)boxed_ptr(t);
-    if (f->creator != am_external) { sb_puts(sb, "#Fun<local>"); return; }
+    if (f->creator != am_external) {
+        const FunEntry *fe = f->entry;
+        sb_puts(sb, "#Fun<");
+        sb_puts(sb, atom_text(fe->module));
+        sb_printf(sb, ".%" PRIu32 ".%" PRIu32 ">", fe->index, fe->old_uniq);
+        return;
+    }
     const Export *e = f->entry;
     sb_puts(sb, "fun ");
     atom_print(sb, e->module);
