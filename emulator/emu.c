@@ -1163,6 +1163,7 @@ context_switch:
         NEXT_OP(send);
     }
     OPCASE(loop_rec) {
+    loop_rec_again:
         if (!*c_p->save) {
             Term why = receive_fetch(c_p);
             if (why != THE_NON_VALUE) {
@@ -1173,6 +1174,10 @@ context_switch:
                 goto schedule;
             }
             if (!*c_p->save) JUMP(Arg(0));
+        }
+        if (__builtin_expect((*c_p->save)->kind == SIG_MARKER, 0)) {
+            receive_skip_markers(c_p);
+            goto loop_rec_again;
         }
         REG(Arg(1)) = (*c_p->save)->term;
         NEXT_OP(loop_rec);
@@ -1222,12 +1227,26 @@ context_switch:
         c_p->save = &c_p->msgq;
         NEXT_OP(timeout);
     }
-    /* Receive markers only speed up selective receive; starting from the
-     * head of the queue is always correct (otp25-notes §6.4). */
-    OPCASE(recv_marker_reserve) { REG(Arg(0)) = make_small(0); NEXT_OP(recv_marker_reserve); }
-    OPCASE(recv_marker_bind) { NEXT_OP(recv_marker_bind); }
-    OPCASE(recv_marker_clear) { NEXT_OP(recv_marker_clear); }
-    OPCASE(recv_marker_use) { NEXT_OP(recv_marker_use); }
+    /* Receive markers: see message.c. */
+    OPCASE(recv_marker_reserve) {
+        REG(Arg(0)) = receive_marker_reserve(c_p);
+        NEXT_OP(recv_marker_reserve);
+    }
+    OPCASE(recv_marker_bind) {
+        Term ref = SRC(Arg(1));
+        if (term_is_boxed_with(ref, HDR_REF)) receive_marker_bind(c_p, SRC(Arg(0)), boxed_ptr(ref)[1]);
+        NEXT_OP(recv_marker_bind);
+    }
+    OPCASE(recv_marker_clear) {
+        Term ref = SRC(Arg(0));
+        if (c_p->markers_used && term_is_boxed_with(ref, HDR_REF)) receive_marker_clear(c_p, boxed_ptr(ref)[1]);
+        NEXT_OP(recv_marker_clear);
+    }
+    OPCASE(recv_marker_use) {
+        Term ref = SRC(Arg(0));
+        if (c_p->markers_used && term_is_boxed_with(ref, HDR_REF)) receive_marker_use(c_p, boxed_ptr(ref)[1]);
+        NEXT_OP(recv_marker_use);
+    }
 
     /* --- maps --- */
     {

@@ -176,10 +176,69 @@ Term receive_fetch(Process *p)
     return THE_NON_VALUE;
 }
 
+/* --- receive markers ------------------------------------------------------ */
+
+static unsigned marker_index(const Process *p, const message *m) { return (unsigned)(m - p->recv_markers); }
+
+Term receive_marker_reserve(Process *p)
+{
+    unsigned i = 0;
+    while (i < RECV_MARKERS && (p->markers_used & (1u << i))) i++;
+    if (i == RECV_MARKERS) return make_small(-1);   /* receive then starts at the head */
+    /* Messages already sent precede the marker: fetch them first, unless
+     * an exit signal is pending (the process acts on that in receive). */
+    if (atomic_load_explicit(&p->signals, memory_order_relaxed) == 0 && p->inbox) receive_fetch(p);
+    message *m = &p->recv_markers[i];
+    *m = (message){ .next = NULL, .term = make_small(0), .frag = NULL, .from = NIL, .kind = SIG_MARKER };
+    p->marker_link[i] = p->msgq_last;
+    p->marker_ref[i] = 0;
+    *p->msgq_last = m;
+    p->msgq_last = &m->next;
+    p->markers_used |= (uint8_t)(1u << i);
+    return make_small(i);
+}
+
+void receive_marker_bind(Process *p, Term marker, uint64_t ref)
+{
+    if (!term_is_small(marker) || small_value(marker) < 0 || small_value(marker) >= RECV_MARKERS) return;
+    p->marker_ref[small_value(marker)] = ref;
+}
+
+static int marker_of(const Process *p, uint64_t ref)
+{
+    for (int i = 0; i < RECV_MARKERS; i++)
+        if ((p->markers_used & (1u << i)) && p->marker_ref[i] == ref) return i;
+    return -1;
+}
+
+void receive_marker_use(Process *p, uint64_t ref)
+{
+    int i = marker_of(p, ref);
+    if (i >= 0) p->save = &p->recv_markers[i].next;
+}
+
+void receive_marker_clear(Process *p, uint64_t ref)
+{
+    int i = marker_of(p, ref);
+    if (i < 0) return;
+    message *m = &p->recv_markers[i], **link = p->marker_link[i];
+    *link = m->next;
+    if (m->next && m->next->kind == SIG_MARKER) p->marker_link[marker_index(p, m->next)] = link;
+    if (p->msgq_last == &m->next) p->msgq_last = link;
+    if (p->save == &m->next) p->save = link;
+    p->markers_used &= (uint8_t)~(1u << i);
+}
+
+void receive_skip_markers(Process *p)
+{
+    while (*p->save && (*p->save)->kind == SIG_MARKER) p->save = &(*p->save)->next;
+}
+
 void receive_remove(Process *p)
 {
     message *m = *p->save;
     *p->save = m->next;
+    if (m->next && m->next->kind == SIG_MARKER) p->marker_link[marker_index(p, m->next)] = p->save;
     if (p->msgq_last == &m->next) p->msgq_last = p->save;
     p->msgq_len--;
     if (m->frag) {
@@ -208,6 +267,10 @@ void message_free_all(message *m)
 {
     while (m) {
         message *next = m->next;
+        if (m->kind == SIG_MARKER) {   /* lives in its Process */
+            m = next;
+            continue;
+        }
         if (m->frag) {
             offheap_release(&m->frag->off_heap);
             free(m->frag);

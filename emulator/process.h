@@ -52,7 +52,7 @@ typedef struct heap_frag {
 /* --- messages ------------------------------------------------------------- */
 /* The signal queue holds messages and, in their order, exit signals:
  * per pair of processes OTP keeps signals in the order they were sent. */
-typedef enum signal_kind { SIG_MESSAGE, SIG_EXIT, SIG_EXIT_LINK } signal_kind;
+typedef enum signal_kind { SIG_MESSAGE, SIG_EXIT, SIG_EXIT_LINK, SIG_MARKER } signal_kind;
 
 typedef struct message {
     struct message *next;
@@ -161,6 +161,15 @@ typedef struct Process {
      * at. */
     message *msgq, **msgq_last, **save;
     uint32_t msgq_len;
+    /* Receive markers (OTP 24+): nodes of msgq that receive skips, so
+     * that `receive {Ref, _}` after Ref = make_ref() starts after the
+     * messages that were there before (message.c). marker_link[i] is the
+     * link that points at recv_markers[i] while it is in use. */
+#define RECV_MARKERS 4
+    message recv_markers[RECV_MARKERS];
+    message **marker_link[RECV_MARKERS];
+    uint64_t marker_ref[RECV_MARKERS];   /* bound reference number, 0 none */
+    uint8_t markers_used;                /* bit i: recv_markers[i] is linked */
     uint64_t timeout_at;       /* wait_timeout deadline, in ms; 0 = none,
                                   UINT64_MAX = infinity */
     uint64_t timeout_ref;      /* its timer (timer.h), 0 if none; under inbox_lock */

@@ -168,6 +168,14 @@ Term receive_fetch(Process *p);
 /* Removes the message at the save pointer; its fragment joins the heap;
  * a pending receive timeout is cancelled. */
 void receive_remove(Process *p);
+/* Receive markers (recv_marker_* instructions). reserve returns the
+ * marker term (a small: the slot, -1 when all are in use). */
+Term receive_marker_reserve(Process *p);
+void receive_marker_bind(Process *p, Term marker, uint64_t ref);
+void receive_marker_use(Process *p, uint64_t ref);
+void receive_marker_clear(Process *p, uint64_t ref);
+/* Moves the save pointer over marker nodes. */
+void receive_skip_markers(Process *p);
 /* Ends the current receive's timeout (its timer, timed_out). Owner only. */
 void receive_timeout_clear(Process *p);
 /* Queues an exit signal (see process_send_exit). */
