@@ -1624,6 +1624,24 @@ Term bif_erlang_yield_0(Process *p, Term *args)
     return am_true;
 }
 
+/* erlang:hibernate(M, F, Args): see EXC_HIBERNATE. */
+Term bif_erlang_hibernate_3(Process *p, Term *args)
+{
+    Term m = args[0], f = args[1];
+    SWord n = list_length(args[2]);
+    if (!term_is_atom(m) || !term_is_atom(f) || n < 0 || n > 255) BIF_ERROR(p, EXC_BADARG);
+    Term elems[256];
+    SWord k = 0;
+    for (Term l = args[2]; term_is_list(l); l = list_tail(l)) elems[k++] = list_head(l);
+    Export *e = export_put(m, f, (unsigned)n);
+    if (!e) BIF_ERROR(p, EXC_SYSTEM_LIMIT);
+    memcpy(args, elems, (size_t)n * sizeof(Term));   /* args is the x registers */
+    p->i = export_address(e);
+    p->arity = (uint32_t)n;
+    p->freason = EXC_HIBERNATE;
+    return THE_NON_VALUE;
+}
+
 /* erlang:bump_reductions(N): charges N reductions (at most the rest of
  * the slice), as prim_eval's receive does to yield. */
 Term bif_erlang_bump_reductions_1(Process *p, Term *args)

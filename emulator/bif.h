@@ -64,6 +64,10 @@ static inline bool bif_is_implemented(const void *bif) { return bif && bif != (c
  * same arguments when it is next scheduled. */
 #define EXC_YIELD_RETRY (1u << 30)
 #define BIF_YIELD_RETRY(p) do { (p)->freason = EXC_YIELD_RETRY; return THE_NON_VALUE; } while (0)
+/* Not an exception either: erlang:hibernate/3 has put the arguments of
+ * the function to continue with in x[0..p->arity) and its address in p->i;
+ * the caller's stack is to be dropped and the process to wait. */
+#define EXC_HIBERNATE (1u << 29)
 
 /* Work proportional to a list's length costs one reduction per this many
  * elements. */

@@ -351,6 +351,34 @@ context_switch:
     sched_enqueue(sd, c_p);
     goto schedule;
 
+hibernate:
+    /* erlang:hibernate/3: the stack is dropped, the heap compacted, and the
+     * process waits; when a message arrives it calls the function set up
+     * by the BIF (p->i, arguments in x). */
+    {
+        unsigned n = c_p->arity;
+        E = c_p->hend - 1;
+        *E = (Term)(uintptr_t)emu_normal_exit();
+        c_p->catches = 0;
+        SWAPOUT;
+        if (!gc_collect_major(c_p, 0, x, n)) {
+            fputs("cbeam: out of memory collecting a process heap\n", stderr);
+            abort();
+        }
+        SWAPIN;
+        c_p->stop = E;
+        END_SLICE;
+        atomic_fetch_add_explicit(&sd->stats.context_switches, 1, memory_order_relaxed);
+        save_args(c_p, x, n);
+        if (c_p->msgq_len > 0) {
+            sched_release(sd, c_p);
+            sched_enqueue(sd, c_p);
+        } else {
+            sched_wait(sd, c_p);
+        }
+        goto schedule;
+    }
+
     /* --- functions and calls --- */
     OPCASE(i_func_info) {
         const MFA *mfa = (const MFA *)Arg(0);
@@ -406,6 +434,7 @@ context_switch:
         SWAPIN;
         if (r == THE_NON_VALUE) {
             if (c_p->freason == EXC_YIELD_RETRY) { switch_live = (unsigned)Arg(0); goto context_switch; }
+            if (c_p->freason == EXC_HIBERNATE) goto hibernate;
             err_pc = I;
             err_bif = e;
             err_bif_arity = (unsigned)Arg(0);
@@ -425,6 +454,7 @@ context_switch:
         SWAPIN;
         if (r == THE_NON_VALUE) {
             if (c_p->freason == EXC_YIELD_RETRY) { switch_live = e->arity; goto context_switch; }
+            if (c_p->freason == EXC_HIBERNATE) goto hibernate;
             err_pc = NULL;
             err_bif = e;
             err_bif_arity = e->arity;
