@@ -178,6 +178,21 @@ Term receive_fetch(Process *p)
 
 /* --- receive markers ------------------------------------------------------ */
 
+/* Moves the inbox to the received queue if it holds only messages. */
+static void fetch_messages_only(Process *p)
+{
+    pthread_mutex_lock(&p->inbox_lock);
+    message *first = p->inbox;
+    if (first && atomic_load_explicit(&p->signals, memory_order_relaxed) == 0) {
+        *p->msgq_last = first;
+        p->msgq_last = p->inbox_last;
+        for (message *m = first; m; m = m->next) p->msgq_len++;
+        p->inbox = NULL;
+        p->inbox_last = &p->inbox;
+    }
+    pthread_mutex_unlock(&p->inbox_lock);
+}
+
 static unsigned marker_index(const Process *p, const message *m) { return (unsigned)(m - p->recv_markers); }
 
 Term receive_marker_reserve(Process *p)
@@ -187,7 +202,7 @@ Term receive_marker_reserve(Process *p)
     if (i == RECV_MARKERS) return make_small(-1);   /* receive then starts at the head */
     /* Messages already sent precede the marker: fetch them first, unless
      * an exit signal is pending (the process acts on that in receive). */
-    if (atomic_load_explicit(&p->signals, memory_order_relaxed) == 0 && p->inbox) receive_fetch(p);
+    fetch_messages_only(p);
     message *m = &p->recv_markers[i];
     *m = (message){ .next = NULL, .term = make_small(0), .frag = NULL, .from = NIL, .kind = SIG_MARKER };
     p->marker_link[i] = p->msgq_last;
