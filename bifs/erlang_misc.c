@@ -364,6 +364,10 @@ void monitors_on_exit(Process *p, Term reason)
     for (size_t i = 0; i < nby; i++) {
         Process *w = process_lookup(by[i].pid);
         if (!w) continue;
+        /* The monitor has triggered: it no longer exists for demonitor. */
+        pthread_mutex_lock(&w->inbox_lock);
+        monitor_remove(w->monitors, &w->nmonitors, by[i].ref, NULL);
+        pthread_mutex_unlock(&w->inbox_lock);
         /* A monitor taken by name reports {Name, Node}. */
         Term scratch[3];
         Term who = by[i].name != NIL ? tuple2(scratch, by[i].name, am_nonode_at_nohost) : p->pid;
