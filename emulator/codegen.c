@@ -150,6 +150,20 @@ static void gen_move(cg *g, const beam_operand *s, const beam_operand *d)
     emit_word(g, d->v.u + 1);
 }
 
+_Static_assert(OPC_move2_yy_yy == OPC_move2_xx_xx + 15 && OPC_move2_xy_yx == OPC_move2_xx_xx + 6,
+               "ops.tab: the move2 variants in binary order");
+
+/* Two register moves in a row: move2_AB_CD (x/y kinds), done in order. */
+static void gen_move2(cg *g, const beam_operand *s1, const beam_operand *d1, const beam_operand *s2, const beam_operand *d2)
+{
+    const beam_operand *ops[4] = { s1, d1, s2, d2 };
+    unsigned kind = 0;
+    for (unsigned k = 0; k < 4; k++) kind = kind << 1 | is_y(ops[k]);
+    /* ops.tab lists them with the last operand varying fastest, x before y. */
+    emit_op(g, OPC_move2_xx_xx + (int)kind);
+    for (unsigned k = 0; k < 4; k++) emit_word(g, ops[k]->v.u + is_y(ops[k]));
+}
+
 static bool is_bif_named(const Export *e, const char *name, uint32_t arity)
 {
     return e->module == am_erlang && e->arity == arity && strcmp(atom_text(e->function), name) == 0;
@@ -556,10 +570,8 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_move: {
         const beam_instr *n1 = next_instr(g, in);
         const beam_operand *d = OPND(in, 1);
-        if (n1 && n1->op == OP_move && is_x(o0) && is_y(d) && is_x(OPND(n1, 0)) && is_x(OPND(n1, 1))) {
-            emit_op(g, OPC_move_xy_xx);
-            emit_word(g, o0->v.u); emit_word(g, d->v.u + 1);
-            emit_word(g, OPND(n1, 0)->v.u); emit_word(g, OPND(n1, 1)->v.u);
+        if (n1 && n1->op == OP_move && is_reg(o0) && is_reg(d) && is_reg(OPND(n1, 0)) && is_reg(OPND(n1, 1))) {
+            gen_move2(g, o0, d, OPND(n1, 0), OPND(n1, 1));
             return 1;
         }
         gen_move(g, o0, d);

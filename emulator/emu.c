@@ -636,17 +636,21 @@ context_switch:
     OPCASE(move_cx) { x[Arg(1)] = (Term)Arg(0); NEXT_OP(move_cx); }
     OPCASE(move_cy) { E[Arg(1)] = (Term)Arg(0); NEXT_OP(move_cy); }
     OPCASE(move) { REG(Arg(1)) = SRC(Arg(0)); NEXT_OP(move); }
-    OPCASE(move_xy_xx) {
-        E[Arg(1)] = x[Arg(0)];
-        x[Arg(3)] = x[Arg(2)];
-        NEXT_OP(move_xy_xx);
+    /* move2_AB_CD: x registers are x[i], y registers E[i] (pre-decoded). */
+#define MOVE2_REG_x x
+#define MOVE2_REG_y E
+#define MOVE2(a, b, c, d) OPCASE(move2_##a##b##_##c##d) { \
+        MOVE2_REG_##b[Arg(1)] = MOVE2_REG_##a[Arg(0)]; \
+        MOVE2_REG_##d[Arg(3)] = MOVE2_REG_##c[Arg(2)]; \
+        NEXT(5); \
     }
-    OPCASE(move2_xx_xx) {
-        Term a = x[Arg(0)], b = x[Arg(2)];
-        x[Arg(1)] = a;
-        x[Arg(3)] = b;
-        NEXT_OP(move2_xx_xx);
-    }
+#define MOVE2_SECOND(a, b) MOVE2(a, b, x, x) MOVE2(a, b, x, y) MOVE2(a, b, y, x) MOVE2(a, b, y, y)
+    MOVE2_SECOND(x, x)
+    MOVE2_SECOND(x, y)
+    MOVE2_SECOND(y, x)
+    MOVE2_SECOND(y, y)
+#undef MOVE2_SECOND
+#undef MOVE2
     OPCASE(swap) {
         Term t = REG(Arg(0));
         REG(Arg(0)) = REG(Arg(1));
