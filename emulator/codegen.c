@@ -218,15 +218,25 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
         bool inc = plus && args[1].kind == OPND_INT && term_is_small(args[1].v.term);
         bool b_const = args[1].kind == OPND_INT && term_is_small(args[1].v.term);
         if (fail->v.u == 0) {
-            /* The operand kinds hot loops use get their own handlers. */
-            int opc = plus ? OPC_i_plus_ss : OPC_i_minus_ss;
-            BeamInstr a = src_word(g, &args[0]);
-            if (is_x(&args[0]) && b_const) { opc = plus ? OPC_i_plus_xc : OPC_i_minus_xc; a = args[0].v.u; }
-            else if (is_y(&args[0]) && b_const) { opc = plus ? OPC_i_plus_yc : OPC_i_minus_yc; a = args[0].v.u + 1; }
-            else if (plus && is_y(&args[0]) && is_x(&args[1])) { opc = OPC_i_plus_yx; a = args[0].v.u + 1; }
-            emit_op(g, opc);
-            emit_word(g, a);
-            emit_word(g, opc == OPC_i_plus_yx ? args[1].v.u : src_word(g, &args[1]));
+            /* The operand kinds hot loops use get their own handlers
+             * (x destination only); the rest take i_plus_ss/i_minus_ss. */
+            int opc = 0;
+            if (is_x(dst)) {
+                if (is_x(&args[0]) && b_const) opc = plus ? OPC_i_plus_xc : OPC_i_minus_xc;
+                else if (is_y(&args[0]) && b_const) opc = plus ? OPC_i_plus_yc : OPC_i_minus_yc;
+                else if (plus && is_y(&args[0]) && is_x(&args[1])) opc = OPC_i_plus_yx;
+                else if (is_x(&args[0]) && is_x(&args[1])) opc = plus ? OPC_i_plus_xx : OPC_i_minus_xx;
+            }
+            if (opc) {
+                emit_op(g, opc);
+                emit_word(g, args[0].v.u + is_y(&args[0]));
+                emit_word(g, b_const ? src_word(g, &args[1]) : args[1].v.u);
+                emit_word(g, dst->v.u);
+                return;
+            }
+            emit_op(g, plus ? OPC_i_plus_ss : OPC_i_minus_ss);
+            emit_src(g, &args[0]);
+            emit_src(g, &args[1]);
             emit_dst(g, dst);
             return;
         }
@@ -239,18 +249,27 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
         return;
     }
     if (nargs == 2 && e->module == am_erlang) {
-        static const struct { const char *name; int opc; } int_ops[] = {
-            { "*", OPC_i_times }, { "div", OPC_i_div }, { "rem", OPC_i_rem }, { "band", OPC_i_band },
-            { "bor", OPC_i_bor }, { "bxor", OPC_i_bxor }, { "bsl", OPC_i_bsl }, { "bsr", OPC_i_bsr },
+        static const struct { const char *name; int opc, opc_xcx; } int_ops[] = {
+            { "*", OPC_i_times, OPC_i_times_xcx }, { "div", OPC_i_div, OPC_i_div_xcx },
+            { "rem", OPC_i_rem, OPC_i_rem_xcx }, { "band", OPC_i_band, OPC_i_band_xcx },
+            { "bor", OPC_i_bor, OPC_i_bor_xcx }, { "bxor", OPC_i_bxor, OPC_i_bxor_xcx },
+            { "bsl", OPC_i_bsl, OPC_i_bsl_xcx }, { "bsr", OPC_i_bsr, OPC_i_bsr_xcx },
         };
+        bool xcx = is_x(&args[0]) && args[1].kind == OPND_INT && term_is_small(args[1].v.term) && is_x(dst);
         for (size_t k = 0; k < sizeof int_ops / sizeof int_ops[0]; k++) {
             if (!is_bif_named(e, int_ops[k].name, 2)) continue;
-            emit_op(g, int_ops[k].opc);
+            emit_op(g, xcx ? int_ops[k].opc_xcx : int_ops[k].opc);
             emit_label_ref(g, fail->v.u);
             emit_word(g, (BeamInstr)e);
-            emit_src(g, &args[0]);
-            emit_src(g, &args[1]);
-            emit_dst(g, dst);
+            if (xcx) {
+                emit_word(g, args[0].v.u);
+                emit_word(g, args[1].v.term);
+                emit_word(g, dst->v.u);
+            } else {
+                emit_src(g, &args[0]);
+                emit_src(g, &args[1]);
+                emit_dst(g, dst);
+            }
             return;
         }
     }
@@ -548,21 +567,46 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_return: emit_op(g, OPC_i_return); return 0;
     case OP_apply: emit_op(g, OPC_i_apply); emit_u(g, o0); emit_word(g, 0); emit_word(g, 0); return 0;
     case OP_apply_last: emit_op(g, OPC_i_apply); emit_u(g, o0); emit_word(g, 2); emit_u(g, OPND(in, 1)); return 0;
-    case OP_call_fun: emit_op(g, OPC_i_call_fun); emit_u(g, o0); emit_word(g, 0); emit_word(g, 0); return 0;
-    case OP_call_fun2: {
-        uint64_t arity = u_value(g, OPND(in, 1));
-        beam_operand target = { .kind = OPND_X, .v.u = arity };
-        gen_move(g, OPND(in, 2), &target);
-        emit_op(g, OPC_i_call_fun); emit_word(g, arity); emit_word(g, 0); emit_word(g, 0);
+    case OP_call_fun: case OP_call_fun2: {
+        uint64_t arity = u_value(g, in->op == OP_call_fun ? o0 : OPND(in, 1));
+        if (in->op == OP_call_fun2) {
+            beam_operand target = { .kind = OPND_X, .v.u = arity };
+            gen_move(g, OPND(in, 2), &target);
+        }
+        /* As OTP's loader: followed by (deallocate and) return, it is a
+         * tail call, which leaves no frame in stack traces. */
+        const beam_instr *n1 = next_instr(g, in), *n2 = n1 ? next_instr(g, n1) : NULL;
+        emit_op(g, OPC_i_call_fun); emit_word(g, arity);
+        if (n1 && n1->op == OP_return) { emit_word(g, 1); emit_word(g, 0); return 1; }
+        if (n1 && n1->op == OP_deallocate && n2 && n2->op == OP_return) {
+            emit_word(g, 2); emit_u(g, OPND(n1, 0));
+            return 2;
+        }
+        emit_word(g, 0); emit_word(g, 0);
         return 0;
     }
 
-    case OP_allocate: case OP_allocate_zero:
+    case OP_allocate: case OP_allocate_zero: {
+        const beam_instr *n1 = next_instr(g, in);
+        if (in->op == OP_allocate && n1 && n1->op == OP_init_yregs && OPND(n1, 0)->v.u == 1) {
+            emit_op(g, OPC_allocate_init_y); emit_u(g, o0); emit_u(g, OPND(in, 1));
+            emit_word(g, OPND(n1, 0)[1].v.u + 1);
+            return 1;
+        }
+    }
         emit_op(g, OPC_allocate); emit_u(g, o0); emit_u(g, OPND(in, 1)); return 0;
     case OP_allocate_heap: case OP_allocate_heap_zero:
         emit_op(g, OPC_allocate_heap); emit_u(g, o0); emit_u(g, OPND(in, 1)); emit_u(g, OPND(in, 2)); return 0;
     case OP_deallocate: emit_op(g, OPC_deallocate); emit_u(g, o0); return 0;
-    case OP_trim: emit_op(g, OPC_trim); emit_u(g, o0); return 0;
+    case OP_trim: {
+        const beam_instr *n1 = next_instr(g, in);
+        if (n1 && n1->op == OP_call) {
+            emit_op(g, OPC_trim_call); emit_u(g, o0); emit_u(g, OPND(n1, 0)); emit_label_ref(g, OPND(n1, 1)->v.u);
+            return 1;
+        }
+        emit_op(g, OPC_trim); emit_u(g, o0);
+        return 0;
+    }
     case OP_test_heap: emit_op(g, OPC_test_heap); emit_u(g, o0); emit_u(g, OPND(in, 1)); return 0;
     case OP_init: emit_op(g, OPC_init_y); emit_word(g, o0->v.u + 1); return 0;
     case OP_init_yregs: gen_init_yregs(g, in); return 0;
@@ -591,6 +635,19 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_get_tl: emit_op(g, OPC_get_tl); emit_src(g, o0); emit_dst(g, OPND(in, 1)); return 0;
     case OP_get_tuple_element:
         if (is_x(o0) && is_x(OPND(in, 2))) {
+            /* A run from the same x register: up to three in one. */
+            const beam_instr *run[3] = { in, NULL, NULL };
+            unsigned n = 1;
+            for (const beam_instr *nx = next_instr(g, in); n < 3 && nx && nx->op == OP_get_tuple_element &&
+                 is_x(OPND(nx, 0)) && OPND(nx, 0)->v.u == o0->v.u && is_x(OPND(nx, 2)) &&
+                 OPND(run[n - 1], 2)->v.u != o0->v.u; nx = next_instr(g, nx))
+                run[n++] = nx;
+            if (n > 1) {
+                emit_op(g, n == 3 ? OPC_get_tuple_element3_x : OPC_get_tuple_element2_x);
+                emit_word(g, o0->v.u);
+                for (unsigned k = 0; k < n; k++) { emit_u(g, OPND(run[k], 1)); emit_word(g, OPND(run[k], 2)->v.u); }
+                return (int)n - 1;
+            }
             emit_op(g, OPC_get_tuple_element_x); emit_word(g, o0->v.u); emit_u(g, OPND(in, 1)); emit_word(g, OPND(in, 2)->v.u);
         } else {
             emit_op(g, OPC_get_tuple_element); emit_src(g, o0); emit_u(g, OPND(in, 1)); emit_dst(g, OPND(in, 2));

@@ -369,6 +369,11 @@ context_switch:
         E += Arg(2) + 1;
         CALL_TO(Arg(1), (unsigned)Arg(0));
     }
+    OPCASE(trim_call) {
+        E += Arg(0);
+        PUSH_CP(I + OPSIZE_trim_call);
+        CALL_TO(Arg(2), (unsigned)Arg(1));
+    }
     OPCASE(i_call_only) {
         CALL_TO(Arg(1), (unsigned)Arg(0));
     }
@@ -596,6 +601,18 @@ context_switch:
         E[0] = NIL;
         NEXT_OP(allocate);
     }
+    OPCASE(allocate_init_y) {
+        UWord n = Arg(0);
+        if (heap_needs_gc(c_p, E, n + 1)) {
+            SWAPOUT;
+            emu_gc(c_p, n + 1, x, (unsigned)Arg(1));
+            SWAPIN;
+        }
+        E -= n + 1;
+        E[0] = NIL;
+        E[Arg(2)] = NIL;
+        NEXT_OP(allocate_init_y);
+    }
     OPCASE(allocate_heap) {
         UWord n = Arg(0);
         if (heap_needs_gc(c_p, E, n + 1 + Arg(1))) {
@@ -691,6 +708,19 @@ context_switch:
     OPCASE(get_tuple_element_x) {
         x[Arg(2)] = tuple_elements(x[Arg(0)])[Arg(1)];
         NEXT_OP(get_tuple_element_x);
+    }
+    OPCASE(get_tuple_element2_x) {
+        const Term *el = tuple_elements(x[Arg(0)]);
+        x[Arg(2)] = el[Arg(1)];
+        x[Arg(4)] = el[Arg(3)];
+        NEXT_OP(get_tuple_element2_x);
+    }
+    OPCASE(get_tuple_element3_x) {
+        const Term *el = tuple_elements(x[Arg(0)]);
+        x[Arg(2)] = el[Arg(1)];
+        x[Arg(4)] = el[Arg(3)];
+        x[Arg(6)] = el[Arg(5)];
+        NEXT_OP(get_tuple_element3_x);
     }
     OPCASE(set_tuple_element) {
         tuple_elements(SRC(Arg(1)))[Arg(2)] = SRC(Arg(0));
@@ -950,13 +980,9 @@ context_switch:
         Term a, b;
         BeamInstr dst;
         int op;
-    OPCASE(i_plus_ss) { a = SRC(Arg(0)); b = SRC(Arg(1)); goto plus_fast; }
-    OPCASE(i_plus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto plus_fast; }
-    OPCASE(i_plus_yx) { a = E[Arg(0)]; b = x[Arg(1)]; goto plus_fast; }
-    OPCASE(i_plus_xc) {
-        a = x[Arg(0)];
-        b = (Term)Arg(1);
-    plus_fast:
+    OPCASE(i_plus_ss) {
+        a = SRC(Arg(0));
+        b = SRC(Arg(1));
         if (both_small(a, b)) {
             SWord r;
             if (!__builtin_add_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
@@ -964,15 +990,31 @@ context_switch:
                 NEXT_OP(i_plus_ss);
             }
         }
+        dst = Arg(2);
         op = '+';
         goto arith_nofail;
     }
-    OPCASE(i_minus_ss) { a = SRC(Arg(0)); b = SRC(Arg(1)); goto minus_fast; }
-    OPCASE(i_minus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto minus_fast; }
-    OPCASE(i_minus_xc) {
+    OPCASE(i_plus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto plus_fast_x; }
+    OPCASE(i_plus_yx) { a = E[Arg(0)]; b = x[Arg(1)]; goto plus_fast_x; }
+    OPCASE(i_plus_xx) { a = x[Arg(0)]; b = x[Arg(1)]; goto plus_fast_x; }
+    OPCASE(i_plus_xc) {
         a = x[Arg(0)];
         b = (Term)Arg(1);
-    minus_fast:
+    plus_fast_x:
+        if (both_small(a, b)) {
+            SWord r;
+            if (!__builtin_add_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
+                x[Arg(2)] = (Term)r;
+                NEXT_OP(i_plus_xc);
+            }
+        }
+        dst = REG_X(Arg(2));
+        op = '+';
+        goto arith_nofail;
+    }
+    OPCASE(i_minus_ss) {
+        a = SRC(Arg(0));
+        b = SRC(Arg(1));
         if (both_small(a, b)) {
             SWord r;
             if (!__builtin_sub_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
@@ -980,9 +1022,26 @@ context_switch:
                 NEXT_OP(i_minus_ss);
             }
         }
+        dst = Arg(2);
+        op = '-';
+        goto arith_nofail;
+    }
+    OPCASE(i_minus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto minus_fast_x; }
+    OPCASE(i_minus_xx) { a = x[Arg(0)]; b = x[Arg(1)]; goto minus_fast_x; }
+    OPCASE(i_minus_xc) {
+        a = x[Arg(0)];
+        b = (Term)Arg(1);
+    minus_fast_x:
+        if (both_small(a, b)) {
+            SWord r;
+            if (!__builtin_sub_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
+                x[Arg(2)] = (Term)r;
+                NEXT_OP(i_minus_xc);
+            }
+        }
+        dst = REG_X(Arg(2));
         op = '-';
     arith_nofail:
-        dst = Arg(2);
         SWAPOUT;
         Term r = op == '+' ? arith_plus(c_p, a, b) : arith_minus(c_p, a, b);
         SWAPIN;
@@ -999,15 +1058,27 @@ context_switch:
     }
     }
     /* Integer operators: the small-integer result, or THE_NON_VALUE to
-     * take the BIF's path (bignums, floats, errors). */
+     * take the BIF's path (bignums, floats, errors). The _xcx forms read
+     * x[Arg(2)] and a small constant and write x[Arg(4)]. */
     {
         Term ia, ib, ir;
+        BeamInstr idst;
 #define INT_OP(name, compute) OPCASE(name) { \
         ia = SRC(Arg(2)); \
         ib = SRC(Arg(3)); \
         ir = THE_NON_VALUE; \
         if (both_small(ia, ib)) { SWord va = small_value(ia), vb = small_value(ib); (void)va; (void)vb; compute; } \
         if (ir != THE_NON_VALUE) { REG(Arg(4)) = ir; NEXT_OP(name); } \
+        idst = Arg(4); \
+        goto int_op_slow; \
+    } \
+    OPCASE(name##_xcx) { \
+        ia = x[Arg(2)]; \
+        ib = (Term)Arg(3); \
+        ir = THE_NON_VALUE; \
+        if (term_is_small(ia)) { SWord va = small_value(ia), vb = small_value(ib); (void)va; (void)vb; compute; } \
+        if (ir != THE_NON_VALUE) { x[Arg(4)] = ir; NEXT_OP(name); } \
+        idst = REG_X(Arg(4)); \
         goto int_op_slow; \
     }
         INT_OP(i_times, { SWord r; if (!__builtin_mul_overflow(va, vb, &r) && small_fits(r)) ir = make_small(r); })
@@ -1031,7 +1102,7 @@ context_switch:
                 err_pc = I; err_bif = e; err_bif_arity = 2;
                 goto bif_error;
             }
-            REG(Arg(4)) = ir;
+            REG(idst) = ir;
             NEXT_OP(i_times);
         }
     }
