@@ -607,7 +607,17 @@ static int gen_instr(cg *g, const beam_instr *in)
         emit_op(g, OPC_trim); emit_u(g, o0);
         return 0;
     }
-    case OP_test_heap: emit_op(g, OPC_test_heap); emit_u(g, o0); emit_u(g, OPND(in, 1)); return 0;
+    case OP_test_heap: {
+        const beam_instr *n1 = next_instr(g, in);
+        if (u_value(g, o0) == 2 && n1 && n1->op == OP_put_list && is_y(OPND(n1, 0)) && is_x(OPND(n1, 1)) &&
+            is_x(OPND(n1, 2))) {
+            emit_op(g, OPC_test_heap_put_list_yxx); emit_u(g, OPND(in, 1));
+            emit_word(g, OPND(n1, 0)->v.u + 1); emit_word(g, OPND(n1, 1)->v.u); emit_word(g, OPND(n1, 2)->v.u);
+            return 1;
+        }
+        emit_op(g, OPC_test_heap); emit_u(g, o0); emit_u(g, OPND(in, 1));
+        return 0;
+    }
     case OP_init: emit_op(g, OPC_init_y); emit_word(g, o0->v.u + 1); return 0;
     case OP_init_yregs: gen_init_yregs(g, in); return 0;
 
@@ -677,7 +687,15 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_is_binary: gen_test(g, in, OPC_is_binary); return 0;
     case OP_is_bitstr: gen_test(g, in, OPC_is_bitstr); return 0;
     case OP_is_list: gen_test(g, in, OPC_is_list); return 0;
-    case OP_is_nonempty_list:
+    case OP_is_nonempty_list: {
+        const beam_instr *n1 = next_instr(g, in);
+        if (is_x(OPND(in, 1)) && n1 && n1->op == OP_get_list && is_x(OPND(n1, 0)) &&
+            OPND(n1, 0)->v.u == OPND(in, 1)->v.u && is_x(OPND(n1, 1)) && is_x(OPND(n1, 2))) {
+            emit_op(g, OPC_is_nonempty_get_list_xxx); emit_label_ref(g, o0->v.u);
+            emit_word(g, OPND(in, 1)->v.u); emit_word(g, OPND(n1, 1)->v.u); emit_word(g, OPND(n1, 2)->v.u);
+            return 1;
+        }
+    }
         if (is_x(OPND(in, 1))) {
             emit_op(g, OPC_is_nonempty_list_x); emit_label_ref(g, o0->v.u); emit_word(g, OPND(in, 1)->v.u);
             return 0;
@@ -692,8 +710,24 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_is_ne_exact: gen_test_special(g, in, OPC_is_ne_exact, OPC_is_ne_exact_xc, 0); return 0;
     case OP_is_eq: gen_test(g, in, OPC_is_eq); return 0;
     case OP_is_ne: gen_test(g, in, OPC_is_ne); return 0;
-    case OP_is_lt: gen_test_special(g, in, OPC_is_lt, 0, OPC_is_lt_xx); return 0;
-    case OP_is_ge: gen_test_special(g, in, OPC_is_ge, 0, OPC_is_ge_xx); return 0;
+    case OP_is_lt: case OP_is_ge: {
+        bool lt = in->op == OP_is_lt;
+        const beam_operand *a = OPND(in, 1), *b = OPND(in, 2);
+        bool a_small = a->kind == OPND_INT && term_is_small(a->v.term);
+        bool b_small = b->kind == OPND_INT && term_is_small(b->v.term);
+        if (is_x(a) && b_small) {
+            emit_op(g, lt ? OPC_is_lt_xc : OPC_is_ge_xc); emit_label_ref(g, o0->v.u);
+            emit_word(g, a->v.u); emit_word(g, b->v.term);
+            return 0;
+        }
+        if (a_small && is_x(b)) {
+            emit_op(g, lt ? OPC_is_lt_cx : OPC_is_ge_cx); emit_label_ref(g, o0->v.u);
+            emit_word(g, a->v.term); emit_word(g, b->v.u);
+            return 0;
+        }
+        gen_test_special(g, in, lt ? OPC_is_lt : OPC_is_ge, 0, lt ? OPC_is_lt_xx : OPC_is_ge_xx);
+        return 0;
+    }
     case OP_is_tuple: {
         const beam_instr *n1 = next_instr(g, in);
         if (n1 && n1->op == OP_test_arity && OPND(n1, 0)->v.u == o0->v.u &&

@@ -695,6 +695,15 @@ context_switch:
         x[Arg(2)] = t;
         NEXT_OP(get_list_xyx);
     }
+    OPCASE(is_nonempty_get_list_xxx) {
+        Term l = x[Arg(1)];
+        if (!term_is_list(l)) JUMP(Arg(0));
+        const Term *cell = list_ptr(l);
+        Term h = cell[0], t = cell[1];
+        x[Arg(2)] = h;
+        x[Arg(3)] = t;
+        NEXT_OP(is_nonempty_get_list_xxx);
+    }
     OPCASE(is_nonempty_list_x) {
         if (!term_is_list(x[Arg(1)])) JUMP(Arg(0));
         NEXT_OP(is_nonempty_list_x);
@@ -744,6 +753,17 @@ context_switch:
         c_p->htop += 2;
         x[Arg(2)] = cons(hp, E[Arg(0)], x[Arg(1)]);
         NEXT_OP(put_list_yxx);
+    }
+    OPCASE(test_heap_put_list_yxx) {
+        if (heap_needs_gc(c_p, E, 2)) {
+            SWAPOUT;
+            emu_gc(c_p, 2, x, (unsigned)Arg(0));
+            SWAPIN;
+        }
+        Term *hp = c_p->htop;
+        c_p->htop += 2;
+        x[Arg(3)] = cons(hp, E[Arg(1)], x[Arg(2)]);
+        NEXT_OP(test_heap_put_list_yxx);
     }
     OPCASE(put_tuple2) {
         UWord n = Arg(1);
@@ -825,16 +845,23 @@ context_switch:
         if (!ge) JUMP(Arg(0));
         NEXT_OP(is_ge);
     }
-    OPCASE(is_lt_xx) {
-        Term a = x[Arg(1)], b = x[Arg(2)];
-        if (!(both_small(a, b) ? (SWord)a < (SWord)b : term_compare(a, b) < 0)) JUMP(Arg(0));
-        NEXT_OP(is_lt_xx);
+    /* Two smalls compare as their words; anything else as terms. */
+#define CMP_SMALL(name, a, b, op) OPCASE(name) { \
+        Term a_ = (a), b_ = (b); \
+        if (both_small(a_, b_)) { \
+            if ((SWord)a_ op (SWord)b_) NEXT_OP(name); \
+            JUMP(Arg(0)); \
+        } \
+        if (term_compare(a_, b_) op 0) NEXT_OP(name); \
+        JUMP(Arg(0)); \
     }
-    OPCASE(is_ge_xx) {
-        Term a = x[Arg(1)], b = x[Arg(2)];
-        if (!(both_small(a, b) ? (SWord)a >= (SWord)b : term_compare(a, b) >= 0)) JUMP(Arg(0));
-        NEXT_OP(is_ge_xx);
-    }
+    CMP_SMALL(is_lt_xx, x[Arg(1)], x[Arg(2)], <)
+    CMP_SMALL(is_ge_xx, x[Arg(1)], x[Arg(2)], >=)
+    CMP_SMALL(is_lt_xc, x[Arg(1)], (Term)Arg(2), <)
+    CMP_SMALL(is_lt_cx, (Term)Arg(1), x[Arg(2)], <)
+    CMP_SMALL(is_ge_xc, x[Arg(1)], (Term)Arg(2), >=)
+    CMP_SMALL(is_ge_cx, (Term)Arg(1), x[Arg(2)], >=)
+#undef CMP_SMALL
     /* Against an immediate, exact equality is word equality. */
     OPCASE(is_eq_exact_xc) { if (x[Arg(1)] != (Term)Arg(2)) JUMP(Arg(0)); NEXT_OP(is_eq_exact_xc); }
     OPCASE(is_ne_exact_xc) { if (x[Arg(1)] == (Term)Arg(2)) JUMP(Arg(0)); NEXT_OP(is_ne_exact_xc); }

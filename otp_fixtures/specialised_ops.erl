@@ -43,6 +43,18 @@ shuffle(A, B, C, D) ->
 tak(X, Y, Z) when Y < X -> tak(tak(X - 1, Y, Z), tak(Y - 1, Z, X), tak(Z - 1, X, Y));
 tak(_, _, Z) -> Z.
 
+%% Comparisons with small constants, on smalls and on other terms.
+classify(C) when C >= $0, C =< $9 -> digit;
+classify(C) when C < 0 -> negative;
+classify(C) when 100 < C -> big;
+classify(_) -> other.
+
+%% is_nonempty_list + get_list, test_heap + put_list (with collections).
+app([H | T], L) -> [H | app(T, L)];
+app([], L) -> L.
+nrev([H | T]) -> app(nrev(T), [H]);
+nrev([]) -> [].
+
 try_it(F) ->
     try F() of
         V -> {ok, V}
@@ -71,4 +83,10 @@ main() ->
     io:format("~p~n", [rec_swap({p, 1, 2, 3})]),
     io:format("~p~n", [try_it(fun() -> rec_swap({q, 1, 2, 3}) end)]),
     io:format("~p~n", [shuffle(a, b, c, d)]),
-    io:format("tak = ~p~n", [tak(18, 12, 6)]).
+    io:format("tak = ~p~n", [tak(18, 12, 6)]),
+    io:format("~p~n", [[classify(C) || C <- [$0, $5, $9, $/, $:, -1, 0, 100, 101, 2.5, 48.0, 57.5,
+                                              -0.5, Big, -Big, foo, "x", {1}]]]),
+    L = lists:seq(1, 300),
+    R = nrev(L),
+    io:format("~p ~p ~p~n", [length(R), hd(R), lists:sum(R)]),
+    io:format("~p~n", [try_it(fun() -> app([1 | improper], []) end)]).
