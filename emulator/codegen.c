@@ -150,6 +150,20 @@ static void gen_move(cg *g, const beam_operand *s, const beam_operand *d)
     emit_word(g, d->v.u + 1);
 }
 
+_Static_assert(OPC_move2_yy_yy == OPC_move2_xx_xx + 15 && OPC_move2_xy_yx == OPC_move2_xx_xx + 6,
+               "ops.tab: the move2 variants in binary order");
+
+/* Two register moves in a row: move2_AB_CD (x/y kinds), done in order. */
+static void gen_move2(cg *g, const beam_operand *s1, const beam_operand *d1, const beam_operand *s2, const beam_operand *d2)
+{
+    const beam_operand *ops[4] = { s1, d1, s2, d2 };
+    unsigned kind = 0;
+    for (unsigned k = 0; k < 4; k++) kind = kind << 1 | is_y(ops[k]);
+    /* ops.tab lists them with the last operand varying fastest, x before y. */
+    emit_op(g, OPC_move2_xx_xx + (int)kind);
+    for (unsigned k = 0; k < 4; k++) emit_word(g, ops[k]->v.u + is_y(ops[k]));
+}
+
 static bool is_bif_named(const Export *e, const char *name, uint32_t arity)
 {
     return e->module == am_erlang && e->arity == arity && strcmp(atom_text(e->function), name) == 0;
@@ -204,15 +218,25 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
         bool inc = plus && args[1].kind == OPND_INT && term_is_small(args[1].v.term);
         bool b_const = args[1].kind == OPND_INT && term_is_small(args[1].v.term);
         if (fail->v.u == 0) {
-            /* The operand kinds hot loops use get their own handlers. */
-            int opc = plus ? OPC_i_plus_ss : OPC_i_minus_ss;
-            BeamInstr a = src_word(g, &args[0]);
-            if (is_x(&args[0]) && b_const) { opc = plus ? OPC_i_plus_xc : OPC_i_minus_xc; a = args[0].v.u; }
-            else if (is_y(&args[0]) && b_const) { opc = plus ? OPC_i_plus_yc : OPC_i_minus_yc; a = args[0].v.u + 1; }
-            else if (plus && is_y(&args[0]) && is_x(&args[1])) { opc = OPC_i_plus_yx; a = args[0].v.u + 1; }
-            emit_op(g, opc);
-            emit_word(g, a);
-            emit_word(g, opc == OPC_i_plus_yx ? args[1].v.u : src_word(g, &args[1]));
+            /* The operand kinds hot loops use get their own handlers
+             * (x destination only); the rest take i_plus_ss/i_minus_ss. */
+            int opc = 0;
+            if (is_x(dst)) {
+                if (is_x(&args[0]) && b_const) opc = plus ? OPC_i_plus_xc : OPC_i_minus_xc;
+                else if (is_y(&args[0]) && b_const) opc = plus ? OPC_i_plus_yc : OPC_i_minus_yc;
+                else if (plus && is_y(&args[0]) && is_x(&args[1])) opc = OPC_i_plus_yx;
+                else if (is_x(&args[0]) && is_x(&args[1])) opc = plus ? OPC_i_plus_xx : OPC_i_minus_xx;
+            }
+            if (opc) {
+                emit_op(g, opc);
+                emit_word(g, args[0].v.u + is_y(&args[0]));
+                emit_word(g, b_const ? src_word(g, &args[1]) : args[1].v.u);
+                emit_word(g, dst->v.u);
+                return;
+            }
+            emit_op(g, plus ? OPC_i_plus_ss : OPC_i_minus_ss);
+            emit_src(g, &args[0]);
+            emit_src(g, &args[1]);
             emit_dst(g, dst);
             return;
         }
@@ -225,18 +249,27 @@ static void gen_bif(cg *g, const beam_instr *in, unsigned nargs, bool gc)
         return;
     }
     if (nargs == 2 && e->module == am_erlang) {
-        static const struct { const char *name; int opc; } int_ops[] = {
-            { "*", OPC_i_times }, { "div", OPC_i_div }, { "rem", OPC_i_rem }, { "band", OPC_i_band },
-            { "bor", OPC_i_bor }, { "bxor", OPC_i_bxor }, { "bsl", OPC_i_bsl }, { "bsr", OPC_i_bsr },
+        static const struct { const char *name; int opc, opc_xcx; } int_ops[] = {
+            { "*", OPC_i_times, OPC_i_times_xcx }, { "div", OPC_i_div, OPC_i_div_xcx },
+            { "rem", OPC_i_rem, OPC_i_rem_xcx }, { "band", OPC_i_band, OPC_i_band_xcx },
+            { "bor", OPC_i_bor, OPC_i_bor_xcx }, { "bxor", OPC_i_bxor, OPC_i_bxor_xcx },
+            { "bsl", OPC_i_bsl, OPC_i_bsl_xcx }, { "bsr", OPC_i_bsr, OPC_i_bsr_xcx },
         };
+        bool xcx = is_x(&args[0]) && args[1].kind == OPND_INT && term_is_small(args[1].v.term) && is_x(dst);
         for (size_t k = 0; k < sizeof int_ops / sizeof int_ops[0]; k++) {
             if (!is_bif_named(e, int_ops[k].name, 2)) continue;
-            emit_op(g, int_ops[k].opc);
+            emit_op(g, xcx ? int_ops[k].opc_xcx : int_ops[k].opc);
             emit_label_ref(g, fail->v.u);
             emit_word(g, (BeamInstr)e);
-            emit_src(g, &args[0]);
-            emit_src(g, &args[1]);
-            emit_dst(g, dst);
+            if (xcx) {
+                emit_word(g, args[0].v.u);
+                emit_word(g, args[1].v.term);
+                emit_word(g, dst->v.u);
+            } else {
+                emit_src(g, &args[0]);
+                emit_src(g, &args[1]);
+                emit_dst(g, dst);
+            }
             return;
         }
     }
@@ -534,32 +567,65 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_return: emit_op(g, OPC_i_return); return 0;
     case OP_apply: emit_op(g, OPC_i_apply); emit_u(g, o0); emit_word(g, 0); emit_word(g, 0); return 0;
     case OP_apply_last: emit_op(g, OPC_i_apply); emit_u(g, o0); emit_word(g, 2); emit_u(g, OPND(in, 1)); return 0;
-    case OP_call_fun: emit_op(g, OPC_i_call_fun); emit_u(g, o0); emit_word(g, 0); emit_word(g, 0); return 0;
-    case OP_call_fun2: {
-        uint64_t arity = u_value(g, OPND(in, 1));
-        beam_operand target = { .kind = OPND_X, .v.u = arity };
-        gen_move(g, OPND(in, 2), &target);
-        emit_op(g, OPC_i_call_fun); emit_word(g, arity); emit_word(g, 0); emit_word(g, 0);
+    case OP_call_fun: case OP_call_fun2: {
+        uint64_t arity = u_value(g, in->op == OP_call_fun ? o0 : OPND(in, 1));
+        if (in->op == OP_call_fun2) {
+            beam_operand target = { .kind = OPND_X, .v.u = arity };
+            gen_move(g, OPND(in, 2), &target);
+        }
+        /* As OTP's loader: followed by (deallocate and) return, it is a
+         * tail call, which leaves no frame in stack traces. */
+        const beam_instr *n1 = next_instr(g, in), *n2 = n1 ? next_instr(g, n1) : NULL;
+        emit_op(g, OPC_i_call_fun); emit_word(g, arity);
+        if (n1 && n1->op == OP_return) { emit_word(g, 1); emit_word(g, 0); return 1; }
+        if (n1 && n1->op == OP_deallocate && n2 && n2->op == OP_return) {
+            emit_word(g, 2); emit_u(g, OPND(n1, 0));
+            return 2;
+        }
+        emit_word(g, 0); emit_word(g, 0);
         return 0;
     }
 
-    case OP_allocate: case OP_allocate_zero:
+    case OP_allocate: case OP_allocate_zero: {
+        const beam_instr *n1 = next_instr(g, in);
+        if (in->op == OP_allocate && n1 && n1->op == OP_init_yregs && OPND(n1, 0)->v.u == 1) {
+            emit_op(g, OPC_allocate_init_y); emit_u(g, o0); emit_u(g, OPND(in, 1));
+            emit_word(g, OPND(n1, 0)[1].v.u + 1);
+            return 1;
+        }
+    }
         emit_op(g, OPC_allocate); emit_u(g, o0); emit_u(g, OPND(in, 1)); return 0;
     case OP_allocate_heap: case OP_allocate_heap_zero:
         emit_op(g, OPC_allocate_heap); emit_u(g, o0); emit_u(g, OPND(in, 1)); emit_u(g, OPND(in, 2)); return 0;
     case OP_deallocate: emit_op(g, OPC_deallocate); emit_u(g, o0); return 0;
-    case OP_trim: emit_op(g, OPC_trim); emit_u(g, o0); return 0;
-    case OP_test_heap: emit_op(g, OPC_test_heap); emit_u(g, o0); emit_u(g, OPND(in, 1)); return 0;
+    case OP_trim: {
+        const beam_instr *n1 = next_instr(g, in);
+        if (n1 && n1->op == OP_call) {
+            emit_op(g, OPC_trim_call); emit_u(g, o0); emit_u(g, OPND(n1, 0)); emit_label_ref(g, OPND(n1, 1)->v.u);
+            return 1;
+        }
+        emit_op(g, OPC_trim); emit_u(g, o0);
+        return 0;
+    }
+    case OP_test_heap: {
+        const beam_instr *n1 = next_instr(g, in);
+        if (u_value(g, o0) == 2 && n1 && n1->op == OP_put_list && is_y(OPND(n1, 0)) && is_x(OPND(n1, 1)) &&
+            is_x(OPND(n1, 2))) {
+            emit_op(g, OPC_test_heap_put_list_yxx); emit_u(g, OPND(in, 1));
+            emit_word(g, OPND(n1, 0)->v.u + 1); emit_word(g, OPND(n1, 1)->v.u); emit_word(g, OPND(n1, 2)->v.u);
+            return 1;
+        }
+        emit_op(g, OPC_test_heap); emit_u(g, o0); emit_u(g, OPND(in, 1));
+        return 0;
+    }
     case OP_init: emit_op(g, OPC_init_y); emit_word(g, o0->v.u + 1); return 0;
     case OP_init_yregs: gen_init_yregs(g, in); return 0;
 
     case OP_move: {
         const beam_instr *n1 = next_instr(g, in);
         const beam_operand *d = OPND(in, 1);
-        if (n1 && n1->op == OP_move && is_x(o0) && is_y(d) && is_x(OPND(n1, 0)) && is_x(OPND(n1, 1))) {
-            emit_op(g, OPC_move_xy_xx);
-            emit_word(g, o0->v.u); emit_word(g, d->v.u + 1);
-            emit_word(g, OPND(n1, 0)->v.u); emit_word(g, OPND(n1, 1)->v.u);
+        if (n1 && n1->op == OP_move && is_reg(o0) && is_reg(d) && is_reg(OPND(n1, 0)) && is_reg(OPND(n1, 1))) {
+            gen_move2(g, o0, d, OPND(n1, 0), OPND(n1, 1));
             return 1;
         }
         gen_move(g, o0, d);
@@ -579,6 +645,19 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_get_tl: emit_op(g, OPC_get_tl); emit_src(g, o0); emit_dst(g, OPND(in, 1)); return 0;
     case OP_get_tuple_element:
         if (is_x(o0) && is_x(OPND(in, 2))) {
+            /* A run from the same x register: up to three in one. */
+            const beam_instr *run[3] = { in, NULL, NULL };
+            unsigned n = 1;
+            for (const beam_instr *nx = next_instr(g, in); n < 3 && nx && nx->op == OP_get_tuple_element &&
+                 is_x(OPND(nx, 0)) && OPND(nx, 0)->v.u == o0->v.u && is_x(OPND(nx, 2)) &&
+                 OPND(run[n - 1], 2)->v.u != o0->v.u; nx = next_instr(g, nx))
+                run[n++] = nx;
+            if (n > 1) {
+                emit_op(g, n == 3 ? OPC_get_tuple_element3_x : OPC_get_tuple_element2_x);
+                emit_word(g, o0->v.u);
+                for (unsigned k = 0; k < n; k++) { emit_u(g, OPND(run[k], 1)); emit_word(g, OPND(run[k], 2)->v.u); }
+                return (int)n - 1;
+            }
             emit_op(g, OPC_get_tuple_element_x); emit_word(g, o0->v.u); emit_u(g, OPND(in, 1)); emit_word(g, OPND(in, 2)->v.u);
         } else {
             emit_op(g, OPC_get_tuple_element); emit_src(g, o0); emit_u(g, OPND(in, 1)); emit_dst(g, OPND(in, 2));
@@ -608,7 +687,15 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_is_binary: gen_test(g, in, OPC_is_binary); return 0;
     case OP_is_bitstr: gen_test(g, in, OPC_is_bitstr); return 0;
     case OP_is_list: gen_test(g, in, OPC_is_list); return 0;
-    case OP_is_nonempty_list:
+    case OP_is_nonempty_list: {
+        const beam_instr *n1 = next_instr(g, in);
+        if (is_x(OPND(in, 1)) && n1 && n1->op == OP_get_list && is_x(OPND(n1, 0)) &&
+            OPND(n1, 0)->v.u == OPND(in, 1)->v.u && is_x(OPND(n1, 1)) && is_x(OPND(n1, 2))) {
+            emit_op(g, OPC_is_nonempty_get_list_xxx); emit_label_ref(g, o0->v.u);
+            emit_word(g, OPND(in, 1)->v.u); emit_word(g, OPND(n1, 1)->v.u); emit_word(g, OPND(n1, 2)->v.u);
+            return 1;
+        }
+    }
         if (is_x(OPND(in, 1))) {
             emit_op(g, OPC_is_nonempty_list_x); emit_label_ref(g, o0->v.u); emit_word(g, OPND(in, 1)->v.u);
             return 0;
@@ -623,8 +710,24 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_is_ne_exact: gen_test_special(g, in, OPC_is_ne_exact, OPC_is_ne_exact_xc, 0); return 0;
     case OP_is_eq: gen_test(g, in, OPC_is_eq); return 0;
     case OP_is_ne: gen_test(g, in, OPC_is_ne); return 0;
-    case OP_is_lt: gen_test_special(g, in, OPC_is_lt, 0, OPC_is_lt_xx); return 0;
-    case OP_is_ge: gen_test_special(g, in, OPC_is_ge, 0, OPC_is_ge_xx); return 0;
+    case OP_is_lt: case OP_is_ge: {
+        bool lt = in->op == OP_is_lt;
+        const beam_operand *a = OPND(in, 1), *b = OPND(in, 2);
+        bool a_small = a->kind == OPND_INT && term_is_small(a->v.term);
+        bool b_small = b->kind == OPND_INT && term_is_small(b->v.term);
+        if (is_x(a) && b_small) {
+            emit_op(g, lt ? OPC_is_lt_xc : OPC_is_ge_xc); emit_label_ref(g, o0->v.u);
+            emit_word(g, a->v.u); emit_word(g, b->v.term);
+            return 0;
+        }
+        if (a_small && is_x(b)) {
+            emit_op(g, lt ? OPC_is_lt_cx : OPC_is_ge_cx); emit_label_ref(g, o0->v.u);
+            emit_word(g, a->v.term); emit_word(g, b->v.u);
+            return 0;
+        }
+        gen_test_special(g, in, lt ? OPC_is_lt : OPC_is_ge, 0, lt ? OPC_is_lt_xx : OPC_is_ge_xx);
+        return 0;
+    }
     case OP_is_tuple: {
         const beam_instr *n1 = next_instr(g, in);
         if (n1 && n1->op == OP_test_arity && OPND(n1, 0)->v.u == o0->v.u &&

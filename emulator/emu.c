@@ -398,6 +398,11 @@ hibernate:
         E += Arg(2) + 1;
         CALL_TO(Arg(1), (unsigned)Arg(0));
     }
+    OPCASE(trim_call) {
+        E += Arg(0);
+        PUSH_CP(I + OPSIZE_trim_call);
+        CALL_TO(Arg(2), (unsigned)Arg(1));
+    }
     OPCASE(i_call_only) {
         CALL_TO(Arg(1), (unsigned)Arg(0));
     }
@@ -629,6 +634,18 @@ hibernate:
         E[0] = NIL;
         NEXT_OP(allocate);
     }
+    OPCASE(allocate_init_y) {
+        UWord n = Arg(0);
+        if (heap_needs_gc(c_p, E, n + 1)) {
+            SWAPOUT;
+            emu_gc(c_p, n + 1, x, (unsigned)Arg(1));
+            SWAPIN;
+        }
+        E -= n + 1;
+        E[0] = NIL;
+        E[Arg(2)] = NIL;
+        NEXT_OP(allocate_init_y);
+    }
     OPCASE(allocate_heap) {
         UWord n = Arg(0);
         if (heap_needs_gc(c_p, E, n + 1 + Arg(1))) {
@@ -669,17 +686,21 @@ hibernate:
     OPCASE(move_cx) { x[Arg(1)] = (Term)Arg(0); NEXT_OP(move_cx); }
     OPCASE(move_cy) { E[Arg(1)] = (Term)Arg(0); NEXT_OP(move_cy); }
     OPCASE(move) { REG(Arg(1)) = SRC(Arg(0)); NEXT_OP(move); }
-    OPCASE(move_xy_xx) {
-        E[Arg(1)] = x[Arg(0)];
-        x[Arg(3)] = x[Arg(2)];
-        NEXT_OP(move_xy_xx);
+    /* move2_AB_CD: x registers are x[i], y registers E[i] (pre-decoded). */
+#define MOVE2_REG_x x
+#define MOVE2_REG_y E
+#define MOVE2(a, b, c, d) OPCASE(move2_##a##b##_##c##d) { \
+        MOVE2_REG_##b[Arg(1)] = MOVE2_REG_##a[Arg(0)]; \
+        MOVE2_REG_##d[Arg(3)] = MOVE2_REG_##c[Arg(2)]; \
+        NEXT(5); \
     }
-    OPCASE(move2_xx_xx) {
-        Term a = x[Arg(0)], b = x[Arg(2)];
-        x[Arg(1)] = a;
-        x[Arg(3)] = b;
-        NEXT_OP(move2_xx_xx);
-    }
+#define MOVE2_SECOND(a, b) MOVE2(a, b, x, x) MOVE2(a, b, x, y) MOVE2(a, b, y, x) MOVE2(a, b, y, y)
+    MOVE2_SECOND(x, x)
+    MOVE2_SECOND(x, y)
+    MOVE2_SECOND(y, x)
+    MOVE2_SECOND(y, y)
+#undef MOVE2_SECOND
+#undef MOVE2
     OPCASE(swap) {
         Term t = REG(Arg(0));
         REG(Arg(0)) = REG(Arg(1));
@@ -707,6 +728,15 @@ hibernate:
         x[Arg(2)] = t;
         NEXT_OP(get_list_xyx);
     }
+    OPCASE(is_nonempty_get_list_xxx) {
+        Term l = x[Arg(1)];
+        if (!term_is_list(l)) JUMP(Arg(0));
+        const Term *cell = list_ptr(l);
+        Term h = cell[0], t = cell[1];
+        x[Arg(2)] = h;
+        x[Arg(3)] = t;
+        NEXT_OP(is_nonempty_get_list_xxx);
+    }
     OPCASE(is_nonempty_list_x) {
         if (!term_is_list(x[Arg(1)])) JUMP(Arg(0));
         NEXT_OP(is_nonempty_list_x);
@@ -720,6 +750,19 @@ hibernate:
     OPCASE(get_tuple_element_x) {
         x[Arg(2)] = tuple_elements(x[Arg(0)])[Arg(1)];
         NEXT_OP(get_tuple_element_x);
+    }
+    OPCASE(get_tuple_element2_x) {
+        const Term *el = tuple_elements(x[Arg(0)]);
+        x[Arg(2)] = el[Arg(1)];
+        x[Arg(4)] = el[Arg(3)];
+        NEXT_OP(get_tuple_element2_x);
+    }
+    OPCASE(get_tuple_element3_x) {
+        const Term *el = tuple_elements(x[Arg(0)]);
+        x[Arg(2)] = el[Arg(1)];
+        x[Arg(4)] = el[Arg(3)];
+        x[Arg(6)] = el[Arg(5)];
+        NEXT_OP(get_tuple_element3_x);
     }
     OPCASE(set_tuple_element) {
         tuple_elements(SRC(Arg(1)))[Arg(2)] = SRC(Arg(0));
@@ -743,6 +786,17 @@ hibernate:
         c_p->htop += 2;
         x[Arg(2)] = cons(hp, E[Arg(0)], x[Arg(1)]);
         NEXT_OP(put_list_yxx);
+    }
+    OPCASE(test_heap_put_list_yxx) {
+        if (heap_needs_gc(c_p, E, 2)) {
+            SWAPOUT;
+            emu_gc(c_p, 2, x, (unsigned)Arg(0));
+            SWAPIN;
+        }
+        Term *hp = c_p->htop;
+        c_p->htop += 2;
+        x[Arg(3)] = cons(hp, E[Arg(1)], x[Arg(2)]);
+        NEXT_OP(test_heap_put_list_yxx);
     }
     OPCASE(put_tuple2) {
         UWord n = Arg(1);
@@ -824,16 +878,23 @@ hibernate:
         if (!ge) JUMP(Arg(0));
         NEXT_OP(is_ge);
     }
-    OPCASE(is_lt_xx) {
-        Term a = x[Arg(1)], b = x[Arg(2)];
-        if (!(both_small(a, b) ? (SWord)a < (SWord)b : term_compare(a, b) < 0)) JUMP(Arg(0));
-        NEXT_OP(is_lt_xx);
+    /* Two smalls compare as their words; anything else as terms. */
+#define CMP_SMALL(name, a, b, op) OPCASE(name) { \
+        Term a_ = (a), b_ = (b); \
+        if (both_small(a_, b_)) { \
+            if ((SWord)a_ op (SWord)b_) NEXT_OP(name); \
+            JUMP(Arg(0)); \
+        } \
+        if (term_compare(a_, b_) op 0) NEXT_OP(name); \
+        JUMP(Arg(0)); \
     }
-    OPCASE(is_ge_xx) {
-        Term a = x[Arg(1)], b = x[Arg(2)];
-        if (!(both_small(a, b) ? (SWord)a >= (SWord)b : term_compare(a, b) >= 0)) JUMP(Arg(0));
-        NEXT_OP(is_ge_xx);
-    }
+    CMP_SMALL(is_lt_xx, x[Arg(1)], x[Arg(2)], <)
+    CMP_SMALL(is_ge_xx, x[Arg(1)], x[Arg(2)], >=)
+    CMP_SMALL(is_lt_xc, x[Arg(1)], (Term)Arg(2), <)
+    CMP_SMALL(is_lt_cx, (Term)Arg(1), x[Arg(2)], <)
+    CMP_SMALL(is_ge_xc, x[Arg(1)], (Term)Arg(2), >=)
+    CMP_SMALL(is_ge_cx, (Term)Arg(1), x[Arg(2)], >=)
+#undef CMP_SMALL
     /* Against an immediate, exact equality is word equality. */
     OPCASE(is_eq_exact_xc) { if (x[Arg(1)] != (Term)Arg(2)) JUMP(Arg(0)); NEXT_OP(is_eq_exact_xc); }
     OPCASE(is_ne_exact_xc) { if (x[Arg(1)] == (Term)Arg(2)) JUMP(Arg(0)); NEXT_OP(is_ne_exact_xc); }
@@ -979,13 +1040,9 @@ hibernate:
         Term a, b;
         BeamInstr dst;
         int op;
-    OPCASE(i_plus_ss) { a = SRC(Arg(0)); b = SRC(Arg(1)); goto plus_fast; }
-    OPCASE(i_plus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto plus_fast; }
-    OPCASE(i_plus_yx) { a = E[Arg(0)]; b = x[Arg(1)]; goto plus_fast; }
-    OPCASE(i_plus_xc) {
-        a = x[Arg(0)];
-        b = (Term)Arg(1);
-    plus_fast:
+    OPCASE(i_plus_ss) {
+        a = SRC(Arg(0));
+        b = SRC(Arg(1));
         if (both_small(a, b)) {
             SWord r;
             if (!__builtin_add_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
@@ -993,15 +1050,31 @@ hibernate:
                 NEXT_OP(i_plus_ss);
             }
         }
+        dst = Arg(2);
         op = '+';
         goto arith_nofail;
     }
-    OPCASE(i_minus_ss) { a = SRC(Arg(0)); b = SRC(Arg(1)); goto minus_fast; }
-    OPCASE(i_minus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto minus_fast; }
-    OPCASE(i_minus_xc) {
+    OPCASE(i_plus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto plus_fast_x; }
+    OPCASE(i_plus_yx) { a = E[Arg(0)]; b = x[Arg(1)]; goto plus_fast_x; }
+    OPCASE(i_plus_xx) { a = x[Arg(0)]; b = x[Arg(1)]; goto plus_fast_x; }
+    OPCASE(i_plus_xc) {
         a = x[Arg(0)];
         b = (Term)Arg(1);
-    minus_fast:
+    plus_fast_x:
+        if (both_small(a, b)) {
+            SWord r;
+            if (!__builtin_add_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
+                x[Arg(2)] = (Term)r;
+                NEXT_OP(i_plus_xc);
+            }
+        }
+        dst = REG_X(Arg(2));
+        op = '+';
+        goto arith_nofail;
+    }
+    OPCASE(i_minus_ss) {
+        a = SRC(Arg(0));
+        b = SRC(Arg(1));
         if (both_small(a, b)) {
             SWord r;
             if (!__builtin_sub_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
@@ -1009,9 +1082,26 @@ hibernate:
                 NEXT_OP(i_minus_ss);
             }
         }
+        dst = Arg(2);
+        op = '-';
+        goto arith_nofail;
+    }
+    OPCASE(i_minus_yc) { a = E[Arg(0)]; b = (Term)Arg(1); goto minus_fast_x; }
+    OPCASE(i_minus_xx) { a = x[Arg(0)]; b = x[Arg(1)]; goto minus_fast_x; }
+    OPCASE(i_minus_xc) {
+        a = x[Arg(0)];
+        b = (Term)Arg(1);
+    minus_fast_x:
+        if (both_small(a, b)) {
+            SWord r;
+            if (!__builtin_sub_overflow((SWord)a, (SWord)(b - TAG_IMMED1_SMALL), &r)) {
+                x[Arg(2)] = (Term)r;
+                NEXT_OP(i_minus_xc);
+            }
+        }
+        dst = REG_X(Arg(2));
         op = '-';
     arith_nofail:
-        dst = Arg(2);
         SWAPOUT;
         Term r = op == '+' ? arith_plus(c_p, a, b) : arith_minus(c_p, a, b);
         SWAPIN;
@@ -1028,15 +1118,27 @@ hibernate:
     }
     }
     /* Integer operators: the small-integer result, or THE_NON_VALUE to
-     * take the BIF's path (bignums, floats, errors). */
+     * take the BIF's path (bignums, floats, errors). The _xcx forms read
+     * x[Arg(2)] and a small constant and write x[Arg(4)]. */
     {
         Term ia, ib, ir;
+        BeamInstr idst;
 #define INT_OP(name, compute) OPCASE(name) { \
         ia = SRC(Arg(2)); \
         ib = SRC(Arg(3)); \
         ir = THE_NON_VALUE; \
         if (both_small(ia, ib)) { SWord va = small_value(ia), vb = small_value(ib); (void)va; (void)vb; compute; } \
         if (ir != THE_NON_VALUE) { REG(Arg(4)) = ir; NEXT_OP(name); } \
+        idst = Arg(4); \
+        goto int_op_slow; \
+    } \
+    OPCASE(name##_xcx) { \
+        ia = x[Arg(2)]; \
+        ib = (Term)Arg(3); \
+        ir = THE_NON_VALUE; \
+        if (term_is_small(ia)) { SWord va = small_value(ia), vb = small_value(ib); (void)va; (void)vb; compute; } \
+        if (ir != THE_NON_VALUE) { x[Arg(4)] = ir; NEXT_OP(name); } \
+        idst = REG_X(Arg(4)); \
         goto int_op_slow; \
     }
         INT_OP(i_times, { SWord r; if (!__builtin_mul_overflow(va, vb, &r) && small_fits(r)) ir = make_small(r); })
@@ -1060,7 +1162,7 @@ hibernate:
                 err_pc = I; err_bif = e; err_bif_arity = 2;
                 goto bif_error;
             }
-            REG(Arg(4)) = ir;
+            REG(idst) = ir;
             NEXT_OP(i_times);
         }
     }

@@ -144,13 +144,17 @@ static void fix_match_state(Term *obj)
  * ------------------------------------------------------------------------ */
 typedef void (*slot_fn)(void *ctx, Term *slot);
 
-static void visit_slots(Term *slots, size_t n, slot_fn fn, void *ctx)
+/* The visitors are inlined wherever fn is a constant, so that copying
+ * does not pay an indirect call per word. */
+#define GC_INLINE static inline __attribute__((always_inline))
+
+GC_INLINE void visit_slots(Term *slots, size_t n, slot_fn fn, void *ctx)
 {
     for (size_t i = 0; i < n; i++) fn(ctx, &slots[i]);
 }
 
 /* Everything but the stack, which callers visit where it lies. */
-static void visit_roots(Process *p, Term *x, unsigned live, slot_fn fn, void *ctx)
+GC_INLINE void visit_roots(Process *p, Term *x, unsigned live, slot_fn fn, void *ctx)
 {
     visit_slots(x, live, fn, ctx);
     fn(ctx, &p->dictionary);
@@ -167,7 +171,7 @@ static void visit_roots(Process *p, Term *x, unsigned live, slot_fn fn, void *ct
 
 /* Visits the term words of the object or list word at w; returns how many
  * words it covers. A word that is not a header is one term of a cons. */
-static size_t visit_heap_word(Term *w, slot_fn fn, void *ctx)
+GC_INLINE size_t visit_heap_word(Term *w, slot_fn fn, void *ctx)
 {
     if (!term_is_header(*w)) {
         fn(ctx, w);
@@ -192,6 +196,13 @@ typedef struct region {
 #define LOCAL_REGIONS 8
 
 typedef struct gc_state {
+    /* The young heap [young_lo, young_hi) is looked up without a search:
+     * below young_mid its data goes to young_low_dest. Anything else is
+     * searched in regions only when there are other ranges (fragments, the
+     * old heap of a major). */
+    Term *young_lo, *young_mid, *young_hi;
+    enum dest young_low_dest;
+    bool search_others;
     region *regions;
     region local_regions[LOCAL_REGIONS];
     unsigned nregions;
@@ -211,6 +222,17 @@ static const region *find_region(const gc_state *gc, const Term *ptr)
         else return r;
     }
     return NULL;
+}
+
+/* Where the object at ptr goes: 0 if it is not collected. */
+GC_INLINE Term **dest_top(gc_state *gc, const Term *ptr)
+{
+    if (ptr >= gc->young_lo && ptr < gc->young_hi)
+        return ptr < gc->young_mid && gc->young_low_dest == TO_OLD ? &gc->old_top : &gc->young_top;
+    if (!gc->search_others) return NULL;
+    const region *r = find_region(gc, ptr);
+    if (!r) return NULL;
+    return r->dest == TO_OLD ? &gc->old_top : &gc->young_top;
 }
 
 static void add_region(gc_state *gc, Term *lo, Term *hi, enum dest dest)
@@ -246,6 +268,11 @@ static bool build_regions(gc_state *gc, const Process *p, bool major)
         add_region(gc, p->high_water, p->htop, TO_YOUNG);
     }
     for (heap_frag *f = p->mbuf; f; f = f->next) add_region(gc, f->mem, f->mem + f->used, TO_YOUNG);
+    gc->young_lo = p->heap;
+    gc->young_hi = p->htop;
+    gc->young_mid = major ? p->heap : p->high_water;
+    gc->young_low_dest = major ? TO_YOUNG : TO_OLD;
+    gc->search_others = p->mbuf != NULL || (major && p->old_heap < p->old_htop);
     qsort(gc->regions, gc->nregions, sizeof *gc->regions, region_order);
     return true;
 }
@@ -253,22 +280,15 @@ static bool build_regions(gc_state *gc, const Process *p, bool major)
 /* ------------------------------------------------------------------------
  * Copying.
  * ------------------------------------------------------------------------ */
-static Term *gc_alloc(gc_state *gc, enum dest dest, size_t words)
-{
-    Term **top = dest == TO_OLD ? &gc->old_top : &gc->young_top;
-    Term *hp = *top;
-    *top += words;
-    gc->copied += words;
-    return hp;
-}
-
-static Term evacuate_cons(gc_state *gc, Term t)
+GC_INLINE Term evacuate_cons(gc_state *gc, Term t)
 {
     Term *cell = list_ptr(t);
-    const region *r = find_region(gc, cell);
-    if (!r) return t;
+    Term **top = dest_top(gc, cell);
+    if (!top) return t;
     if (cell[0] == THE_NON_VALUE) return cell[1]; /* already moved */
-    Term *to = gc_alloc(gc, r->dest, 2);
+    Term *to = *top;
+    *top += 2;
+    gc->copied += 2;
     to[0] = cell[0];
     to[1] = cell[1];
     cell[0] = THE_NON_VALUE;
@@ -279,17 +299,19 @@ static Term evacuate_cons(gc_state *gc, Term t)
 static Term evacuate_boxed(gc_state *gc, Term t)
 {
     Term *obj = boxed_ptr(t);
-    const region *r = find_region(gc, obj);
-    if (!r) return t;
+    Term **top = dest_top(gc, obj);
+    if (!top) return t;
     if (term_is_boxed(obj[0])) return obj[0]; /* already moved */
     size_t words = header_object_words(obj[0]);
-    Term *to = gc_alloc(gc, r->dest, words);
-    memcpy(to, obj, words * sizeof(Term));
+    Term *to = *top;
+    *top += words;
+    gc->copied += words;
+    for (size_t i = 0; i < words; i++) to[i] = obj[i];   /* mostly a few words: no call */
     obj[0] = make_boxed(to);
     return obj[0];
 }
 
-static void evacuate(void *ctx, Term *slot)
+GC_INLINE void evacuate(void *ctx, Term *slot)
 {
     Term t = *slot;
     if (term_is_list(t)) *slot = evacuate_cons(ctx, t);
