@@ -275,6 +275,8 @@ static void report_exit(Process *p, Term reason)
 
 /* --- the interpreter ------------------------------------------------------- */
 
+/* No OTP 25 BIF takes more arguments (erlang:spawn_opt/5 is the most). */
+#define BIF_ARGS_MAX 8
 #define Arg(n) (I[(n) + 1])
 #define OPCASE(name) L_##name:
 #define DISPATCH() goto *(const void *)*I
@@ -330,7 +332,7 @@ void process_main(Scheduler *sd)
     const BeamInstr *err_pc = NULL;      /* where the current exception arose */
     const Export *err_bif = NULL;         /* the BIF that raised it, if any */
     unsigned err_bif_arity = 0;
-    Term bif_args[3];
+    Term bif_args[BIF_ARGS_MAX];          /* a failed BIF's arguments, for its frame */
 
 schedule:
     c_p = sched_next(sd);
@@ -443,7 +445,7 @@ hibernate:
             err_pc = I;
             err_bif = e;
             err_bif_arity = (unsigned)Arg(0);
-            memcpy(bif_args, x, (err_bif_arity < 3 ? err_bif_arity : 3) * sizeof(Term));
+            memcpy(bif_args, x, err_bif_arity * sizeof(Term));
             goto bif_error;
         }
         x[0] = r;
@@ -463,7 +465,7 @@ hibernate:
             err_pc = NULL;
             err_bif = e;
             err_bif_arity = e->arity;
-            memcpy(bif_args, x, (e->arity < 3 ? e->arity : 3) * sizeof(Term));
+            memcpy(bif_args, x, e->arity * sizeof(Term));
             goto bif_error;
         }
         x[0] = r;
