@@ -104,20 +104,25 @@ get_chars(Enc, Prompt, M, F, Xa, St) ->
     prompt(Prompt, St),
     case St#st.eof andalso St#st.buf =:= [] of
         true -> {eof, St};
-        false -> more(start, M, F, Xa, Enc, St)
+        false -> more(Prompt, start, M, F, Xa, Enc, St)
     end.
 
-more(State, M, F, Xa, Enc, #st{buf = [], eof = true} = St) ->
+more(_Prompt, State, M, F, Xa, Enc, #st{buf = [], eof = true} = St) ->
     feed(State, eof, M, F, Xa, Enc, St);
-more(State, M, F, Xa, Enc, #st{buf = []} = St) ->
-    case read(St) of
+more(Prompt, State, M, F, Xa, Enc, #st{buf = []} = St) ->
+    %% As OTP's user, the prompt is shown again after other output only
+    %% while no input has arrived for this request.
+    Reprompt = case State of start -> Prompt; _ -> '' end,
+    case read(Reprompt, St) of
         eof -> feed(State, eof, M, F, Xa, Enc, St#st{eof = true});
         Line -> feed(State, Line, M, F, Xa, Enc, St)
     end;
-more(State, M, F, Xa, Enc, #st{buf = Buf} = St) ->
-    feed(State, Buf, M, F, Xa, Enc, St#st{buf = []}).
+more(Prompt, State, M, F, Xa, Enc, #st{buf = Buf} = St) ->
+    feed(Prompt, State, Buf, M, F, Xa, Enc, St#st{buf = []}).
 
-feed(State, Data, M, F, Xa, Enc, St) ->
+feed(State, Data, M, F, Xa, Enc, St) -> feed('', State, Data, M, F, Xa, Enc, St).
+
+feed(Prompt, State, Data, M, F, Xa, Enc, St) ->
     case catch M:F(State, cast(Data, Enc, St), Enc, Xa) of
         {stop, Result, Rest} ->
             {Result, St#st{buf = uncast(Rest, Enc)}};
@@ -126,7 +131,7 @@ feed(State, Data, M, F, Xa, Enc, St) ->
         _State1 when Data =:= eof ->
             {{error, err_func(M, F, Xa)}, St};
         State1 ->
-            more(State1, M, F, Xa, Enc, St)
+            more(Prompt, State1, M, F, Xa, Enc, St)
     end.
 
 err_func(io_lib, get_until, {_, F, _}) -> F;
@@ -151,11 +156,20 @@ uncast(Rest, latin1) when is_binary(Rest) -> binary_to_list(Rest);
 uncast(Rest, unicode) when is_binary(Rest) -> unicode:characters_to_list(Rest).
 
 %% The next line of standard input (code points, with its newline) or eof.
-read(St) ->
+%% Output requests from other processes are served while it is awaited.
+read(Prompt, St) ->
     ok = cbeam_io:request_line(St#st.encoding),
+    wait_line(Prompt, St).
+
+wait_line(Prompt, St) ->
     receive
         {cbeam_io, Line} when is_list(Line) -> Line;
-        {cbeam_io, eof} -> eof
+        {cbeam_io, eof} -> eof;
+        {io_request, From, ReplyAs, Req} when element(1, Req) =:= put_chars ->
+            {Reply, _} = request(Req, St),
+            From ! {io_reply, ReplyAs, Reply},
+            prompt(Prompt, St),
+            wait_line(Prompt, St)
     end.
 
 prompt('', _St) -> ok;
