@@ -157,6 +157,10 @@ static io_dev *dev_open(int fd)
 {
     io_dev *d = &io.dev[fd];
     if (d->kind != DEV_NEW) return d;
+    if (io.saved_flags[fd] == -1) {
+        d->kind = DEV_NONE;   /* closed when cbeam started */
+        return d;
+    }
     d->kind = DEV_FD;
     switch (uv_guess_handle(fd)) {
     case UV_TTY:
@@ -173,9 +177,6 @@ static io_dev *dev_open(int fd)
             if (uv_tcp_open(&d->h.tcp, fd) == 0) d->kind = DEV_STREAM;
             else uv_close((uv_handle_t *)&d->h.tcp, NULL);
         }
-        break;
-    case UV_UNKNOWN_HANDLE:
-        if (io.saved_flags[fd] == -1) d->kind = DEV_NONE;   /* not open */
         break;
     default:
         break;
@@ -482,6 +483,16 @@ bool io_start(void)
     for (int fd = 0; fd < 3; fd++) {
         io.saved_flags[fd] = fcntl(fd, F_GETFL);
         io.dev[fd].kind = DEV_NEW;
+        /* A closed fd 0-2 stays unused (dev_open makes it DEV_NONE), but
+         * /dev/null holds its number, so that the loop's own descriptors
+         * (epoll, eventfd) do not take it. */
+        if (io.saved_flags[fd] == -1) {
+            int null = open("/dev/null", O_RDWR);
+            if (null >= 0 && null != fd) {
+                dup2(null, fd);
+                close(null);
+            }
+        }
     }
     io.tailp = &io.head;
     io.requests_tail = &io.requests;

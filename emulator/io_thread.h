@@ -21,17 +21,20 @@
  * whatever follows the line for the next request, and sends the process
  * {cbeam_io, Line} (Line a list of code points: UTF-8 decoded, or bytes
  * for latin1; the last line may lack its newline) or {cbeam_io, eof}.
- * The handles for fd 0, 1 and 2 are opened lazily, on first use, and
- * pipes get their original file status flags (O_NONBLOCK) back at exit.
+ * The handles for fd 0, 1 and 2 are opened lazily, on first use, and get
+ * their original file status flags (O_NONBLOCK) back at exit. A fd that
+ * was closed at start-up reads as eof and swallows what is written.
  *
  * Locking and ownership:
  *  - One mutex (io.lock in io_thread.c) protects the output queue, the
  *    sequence counters io_flush waits on (with a condition variable), the
  *    queued byte count, the list of processes waiting for the queue to
  *    drain, the input requests, the broken flags and the running/stopping
- *    state. Critical sections only link or unlink list nodes and update
- *    counters: nothing blocks or calls into libuv with the lock held, and
- *    no other lock is taken inside it.
+ *    state. Critical sections only link or unlink list nodes, update
+ *    counters and call uv_async_send (so that the IO thread cannot close
+ *    the async handle in between: it clears `running` under the lock
+ *    first); nothing blocks with the lock held and no other lock is taken
+ *    inside it.
  *  - The uv loop and every uv handle (the async handle, the stdin/stdout/
  *    stderr streams, write requests) are touched only by the IO thread,
  *    after io_start created it. Other threads only call uv_async_send.
