@@ -9,6 +9,7 @@ const bif_entry bif_table[] = {
 #include "bifs/erlang_terms.tab"
 #include "bifs/erlang_arith.tab"
 #include "bifs/erlang_misc.tab"
+#include "bifs/cbeam_io.tab"
 #include "bifs/lists.tab"
 #include "bifs/maps.tab"
 #include "bifs/binary.tab"

@@ -1,7 +1,7 @@
 /*
  * erlang_misc.c — erlang BIFs about processes, exceptions, the process
- * dictionary, modules and the system, and cbeam's own console BIFs
- * (cbeam_io) that the direct-mode group leader is built on.
+ * dictionary, modules and the system. What they print goes through the IO
+ * thread's queue (io_thread.h), in order with the group leader's output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include "emu.h"
 #include "export.h"
 #include "gc.h"
+#include "io_thread.h"
 #include "map.h"
 #include "scheduler.h"
 #include "strbuf.h"
@@ -813,7 +814,7 @@ Term bif_erlang_halt_0(Process *p, Term *args)
 {
     (void)p;
     (void)args;
-    fflush(stdout);
+    io_flush();
     vm_halt(0);
     BUMP_REDS(p, p->fcalls);
     return am_true;
@@ -829,9 +830,9 @@ static void halt_with_slogan(Term s)
             sb_put(&sb, u, utf8_encode((uint32_t)small_value(c), u));
         }
     }
-    fflush(stdout);
-    fprintf(stderr, "%s\r\n", sb_str(&sb));
-    fflush(stderr);
+    sb_puts(&sb, "\r\n");
+    io_write(2, sb_str(&sb), sb.len);
+    io_flush();
     sb_free(&sb);
 }
 
@@ -839,10 +840,10 @@ Term bif_erlang_halt_1(Process *p, Term *args)
 {
     Term s = args[0];
     if (term_is_small(s) && small_value(s) >= 0) {
-        fflush(stdout);
+        io_flush();
         vm_halt((int)(small_value(s) & 0xFF));
     } else if (s == ATOM_NAMED("abort")) {
-        fflush(stdout);
+        io_flush();
         abort();
     } else if (list_length(s) >= 0) {
         halt_with_slogan(s);
@@ -956,10 +957,9 @@ Term bif_erlang_display_1(Process *p, Term *args)
     (void)p;
     strbuf sb = STRBUF_INIT;
     display_term(&sb, args[0]);
-    fflush(stdout);
     /* erts prints with CR LF, as on a raw terminal. */
-    fprintf(stdout, "%s\r\n", sb_str(&sb));
-    fflush(stdout);
+    sb_puts(&sb, "\r\n");
+    io_write(1, sb_str(&sb), sb.len);
     sb_free(&sb);
     return am_true;
 }
@@ -996,133 +996,6 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     }
     if (item == ATOM_NAMED("smp_support") || item == ATOM_NAMED("threads")) return am_true;
     BIF_ERROR(p, EXC_BADARG);
-}
-
-/* --- cbeam_io: the console under the direct-mode group leader ------------- */
-
-/* Calls emit(cp) for every character of chardata (a deep list of code
- * points and binaries; binaries are UTF-8 when in_latin1 is false). False
- * if it is not chardata in that encoding. */
-typedef struct char_sink {
-    strbuf *out;
-    bool device_latin1;
-    bool input_latin1;
-    bool ok;
-} char_sink;
-
-static void emit_char(char_sink *cs, uint32_t cp)
-{
-    if (!cs->device_latin1) {
-        char u[4];
-        sb_put(cs->out, u, utf8_encode(cp, u));
-    } else if (cp <= 255) {
-        sb_putc(cs->out, (char)cp);
-    } else if (!cs->input_latin1) {
-        sb_printf(cs->out, "\\x{%X}", cp);   /* as OTP's user on a latin1 device */
-    } else {
-        cs->ok = false;
-    }
-}
-
-static bool emit_binary(char_sink *cs, Term bin)
-{
-    const uint8_t *bytes;
-    size_t n;
-    if (!binary_bytes(bin, &bytes, &n)) return false;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp = bytes[i];
-        size_t len = 1;
-        if (!cs->input_latin1) {
-            len = utf8_decode((const char *)bytes + i, n - i, &cp);
-            if (len == 0) return false;
-        }
-        emit_char(cs, cp);
-        i += len;
-    }
-    return true;
-}
-
-static bool emit_chardata(char_sink *cs, Term t)
-{
-    Term stack[256];
-    size_t depth = 0;
-    for (;;) {
-        while (term_is_list(t)) {
-            Term h = list_head(t);
-            if (term_is_small(h)) {
-                SWord c = small_value(h);
-                if (c < 0 || c > 0x10FFFF || (cs->input_latin1 && c > 255)) return false;
-                emit_char(cs, (uint32_t)c);
-            } else if (term_is_list(h) || term_is_nil(h) || term_is_binary_like(h)) {
-                if (depth == 256) return false;
-                stack[depth++] = list_tail(t);
-                t = h;
-                continue;
-            } else {
-                return false;
-            }
-            t = list_tail(t);
-        }
-        if (term_is_binary_like(t)) {
-            if (!emit_binary(cs, t)) return false;
-        } else if (!term_is_nil(t)) {
-            return false;
-        }
-        if (depth == 0) return cs->ok;
-        t = stack[--depth];
-    }
-}
-
-/* cbeam_io:put_chars(Fd, InEncoding, DeviceEncoding, Chardata) -> ok | error */
-Term bif_cbeam_io_put_chars_4(Process *p, Term *args)
-{
-    Term fd = args[0];
-    if (!term_is_small(fd) || (small_value(fd) != 1 && small_value(fd) != 2)) BIF_ERROR(p, EXC_BADARG);
-    strbuf sb = STRBUF_INIT;
-    char_sink cs = { &sb, args[2] == ATOM_NAMED("latin1"), args[1] == ATOM_NAMED("latin1"), true };
-    bool ok = emit_chardata(&cs, args[3]);
-    if (ok) {
-        FILE *out = small_value(fd) == 1 ? stdout : stderr;
-        fwrite(sb_str(&sb), 1, sb.len, out);
-        if (out == stderr) fflush(stdout), fflush(stderr);
-    }
-    sb_free(&sb);
-    return ok ? am_ok : am_error;
-}
-
-/* cbeam_io:get_line(DeviceEncoding) -> Line | eof: a line of standard
- * input with its newline, as code points (UTF-8 decoded on a unicode
- * device, byte by byte on a latin1 one). */
-Term bif_cbeam_io_get_line_1(Process *p, Term *args)
-{
-    bool latin1 = args[0] == ATOM_NAMED("latin1");
-    fflush(stdout);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, stdin);
-    if (n < 0) {
-        free(line);
-        return ATOM_NAMED("eof");
-    }
-    Term *hp = HAlloc(p, 2 * (size_t)n);
-    uint32_t *cps = malloc((size_t)n * sizeof *cps);
-    if (!cps) abort();
-    size_t k = 0;
-    for (ssize_t i = 0; i < n;) {
-        uint32_t cp = (unsigned char)line[i];
-        size_t len = 1;
-        if (!latin1) {
-            len = utf8_decode(line + i, (size_t)(n - i), &cp);
-            if (len == 0) { cp = (unsigned char)line[i]; len = 1; }
-        }
-        cps[k++] = cp;
-        i += (ssize_t)len;
-    }
-    Term list = NIL;
-    for (size_t i = k; i-- > 0;) list = cons(hp + 2 * i, make_small(cps[i]), list);
-    free(cps);
-    free(line);
-    return list;
 }
 
 /* Every process is local: they all speak the unicode I/O protocol. */

@@ -32,6 +32,7 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/erlang_terms.tab"
 #include "bifs/erlang_arith.tab"
 #include "bifs/erlang_misc.tab"
+#include "bifs/cbeam_io.tab"
 #include "bifs/lists.tab"
 #include "bifs/maps.tab"
 #include "bifs/binary.tab"

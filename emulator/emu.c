@@ -26,6 +26,7 @@
 #include "emu.h"
 #include "exception.h"
 #include "gc.h"
+#include "io_thread.h"
 #include "map.h"
 #include "scheduler.h"
 #include "term_build.h"
@@ -267,9 +268,11 @@ static bool debug_exits;
 static void report_exit(Process *p, Term reason)
 {
     strbuf sb = STRBUF_INIT;
+    sb_printf(&sb, "cbeam: process <0.%llu.0> (%s:%s/%u) exited: ", (unsigned long long)(p->pid >> 4),
+              atom_text(p->initial_call.module), atom_text(p->initial_call.function), p->initial_call.arity);
     term_print(&sb, reason);
-    fprintf(stderr, "cbeam: process <0.%llu.0> (%s:%s/%u) exited: %s\n", (unsigned long long)(p->pid >> 4),
-            atom_text(p->initial_call.module), atom_text(p->initial_call.function), p->initial_call.arity, sb_str(&sb));
+    sb_putc(&sb, '\n');
+    io_write(2, sb_str(&sb), sb.len);
     sb_free(&sb);
 }
 

@@ -21,6 +21,7 @@
 #include "cbeam_config.h"
 #include "disasm.h"
 #include "emu.h"
+#include "io_thread.h"
 #include "literal.h"
 #include "scheduler.h"
 #include "strbuf.h"
@@ -308,16 +309,21 @@ static int run_erlang(int argc, char **argv)
     }
     sched_setup(o.schedulers);
     sched_set_online(o.schedulers_online);
+    /* Console IO runs on its own thread from here on: everything printed
+     * while code runs goes through io_write (io_thread.h). */
+    if (!io_start()) fputs("cbeam: cannot start the IO thread: output is written directly, no input\n", stderr);
     Term boot = tuple3(opt_alloc(&o, 4), o.start, o.args, o.plain);
     Term boot_args = cons(opt_alloc(&o, 2), boot, NIL);
     if (!process_spawn(vm.sched[0], NULL, am_init, am_boot, boot_args)) {
+        io_stop();
         fputs("cbeam: cannot start the first process\n", stderr);
         return 1;
     }
     literal_area_free(&o.lits);
     sched_run();
-    fflush(stdout);
-    fflush(stderr);
+    /* Writes out everything queued (nothing is lost at halt) and joins the
+     * IO thread. */
+    io_stop();
     for (size_t i = 0; i < npath; i++) free(path[i]);
     free(o.pa);
     free(o.pz);

@@ -15,6 +15,7 @@
 
 #include "atom.h"
 #include "emu.h"
+#include "io_thread.h"
 #include "strbuf.h"
 
 typedef struct module_slot {
@@ -139,7 +140,12 @@ static LoadedCode *load_from_path(Term name, strbuf *err)
         if (lc && is_preloaded_dir(mt.path[i])) lc->line_count = 0;
         if (m) beam_module_release(m);
         if (!lc && err) sb_puts(err, sb_str(&e));
-        if (!lc && getenv("CBEAM_DEBUG_LOAD")) fprintf(stderr, "cbeam: loading %s failed: %s\n", atom_text(name), sb_str(&e));
+        if (!lc && getenv("CBEAM_DEBUG_LOAD")) {
+            strbuf msg = STRBUF_INIT;
+            sb_printf(&msg, "cbeam: loading %s failed: %s\n", atom_text(name), sb_str(&e));
+            io_write(2, sb_str(&msg), msg.len);
+            sb_free(&msg);
+        }
         sb_free(&e);
         sb_free(&path);
         return lc;
