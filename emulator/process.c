@@ -15,6 +15,7 @@
 
 #include "atom.h"
 #include "emu.h"
+#include "ets.h"
 #include "exception.h"
 #include "export.h"
 #include "gc.h"
@@ -355,6 +356,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
 {
     (void)sd;
     if (p->registered_name != NIL) process_unregister(p->registered_name);
+    ets_on_owner_exit(p);   /* before any exit signal or 'DOWN' can be seen */
     pthread_mutex_lock(&p->inbox_lock);
     atomic_store(&p->state, PS_EXITED);
     Term *links = p->links;
