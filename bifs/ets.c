@@ -127,7 +127,7 @@ Term bif_ets_new_2(Process *p, Term *args)
     if (!term_is_atom(name) || list_length(opts) < 0) BIF_ERROR(p, EXC_BADARG);
     ets_type type = ETS_SET;
     ets_protection prot = ETS_PROTECTED;
-    bool named = false, rc = false, wc = false, dc = false, compressed = false;
+    bool named = false, rc = false, wc = false, wc_auto = false, dc = false, compressed = false;
     bool dc_given = false;
     SWord keypos = 1;
     Term heir = am_none, heir_data = THE_NON_VALUE;
@@ -147,9 +147,9 @@ Term bif_ets_new_2(Process *p, Term *args)
             if (k == ATOM_NAMED("keypos")) {
                 if (!small_in_range(v, 1, 0xFFFFFF, &keypos)) BIF_ERROR(p, EXC_BADARG);
             } else if (k == ATOM_NAMED("write_concurrency")) {
-                if (v == am_true || v == ATOM_NAMED("auto")) wc = true;
-                else if (v == am_false) wc = false;
-                else BIF_ERROR(p, EXC_BADARG);
+                if (v != am_true && v != am_false && v != ATOM_NAMED("auto")) BIF_ERROR(p, EXC_BADARG);
+                wc = v != am_false;
+                wc_auto = v == ATOM_NAMED("auto");
             } else if (k == ATOM_NAMED("read_concurrency")) {
                 if (v != am_true && v != am_false) BIF_ERROR(p, EXC_BADARG);
                 rc = v == am_true;
@@ -171,9 +171,12 @@ Term bif_ets_new_2(Process *p, Term *args)
             BIF_ERROR(p, EXC_BADARG);
         }
     }
-    /* OTP: ordered_set with write_concurrency gets decentralized counters
-     * unless told otherwise. */
-    if (!dc_given && type == ETS_ORDERED_SET && wc) dc = true;
+    /* As OTP: decentralized counters only with write_concurrency, by
+     * default for an ordered_set or write_concurrency auto; a private
+     * table has none of the concurrency options. */
+    if (!dc_given) dc = type == ETS_ORDERED_SET || wc_auto;
+    if (!wc) dc = false;
+    if (prot == ETS_PRIVATE) rc = wc = wc_auto = dc = false;
     EtsTable *t = ets_table_alloc(type, (unsigned)keypos);
     t->id = ref_next_id();
     t->name = name;
@@ -181,6 +184,7 @@ Term bif_ets_new_2(Process *p, Term *args)
     t->protection = prot;
     t->read_concurrency = rc;
     t->write_concurrency = wc;
+    t->write_concurrency_auto = wc_auto;
     t->decentralized_counters = dc;
     t->compressed = compressed;
     t->heir = heir;
@@ -578,7 +582,8 @@ static Term info_item(Process *p, EtsTable *t, Term item)
     if (item == ATOM_NAMED("keypos")) return make_small(t->keypos);
     if (item == ATOM_NAMED("compressed")) return boolean(t->compressed);
     if (item == ATOM_NAMED("read_concurrency")) return boolean(t->read_concurrency);
-    if (item == ATOM_NAMED("write_concurrency")) return boolean(t->write_concurrency);
+    if (item == ATOM_NAMED("write_concurrency"))
+        return t->write_concurrency_auto ? ATOM_NAMED("auto") : boolean(t->write_concurrency);
     if (item == ATOM_NAMED("decentralized_counters")) return boolean(t->decentralized_counters);
     if (item == ATOM_NAMED("node")) return am_nonode_at_nohost;
     if (item == ATOM_NAMED("fixed")) return boolean(t->nfixes > 0);

@@ -81,7 +81,7 @@ typedef struct EtsTable {
     ets_type type;
     ets_protection protection;
     unsigned keypos;                /* 1-based */
-    bool read_concurrency, write_concurrency, decentralized_counters, compressed;
+    bool read_concurrency, write_concurrency, write_concurrency_auto, decentralized_counters, compressed;
     /* The fields below are under `lock`. */
     bool deleted;
     Term owner;                     /* pid */
