@@ -326,7 +326,12 @@ static Term insert(Process *p, Term *args, bool only_new)
                 return am_false;
             }
     }
-    for (size_t i = 0; i < n; i++) ets_store_insert(t, objs[i]);
+    /* OTP inserts a list into a bag last object first: a key's objects
+     * from one list come out in reverse. */
+    if (t->type == ETS_BAG && !term_is_tuple(args[1]))
+        for (size_t i = n; i-- > 0;) ets_store_insert(t, objs[i]);
+    else
+        for (size_t i = 0; i < n; i++) ets_store_insert(t, objs[i]);
     tab_release(t);
     free(objs);
     return am_true;
@@ -591,12 +596,12 @@ static Term info_item(Process *p, EtsTable *t, Term item)
         if (t->nfixes == 0) return am_false;
         Term when;
         if (item == ATOM_NAMED("safe_fixed")) {
-            uint64_t us = t->fix_time_ms;   /* wall clock, microseconds */
+            uint64_t us = t->fix_wall_us;
             Term *hp = bif_alloc(p, 4);
             when = tuple3(hp, arith_make_uinteger(p, us / 1000000000000u), arith_make_uinteger(p, us / 1000000u % 1000000u),
                           arith_make_uinteger(p, us % 1000000u));
         } else {
-            when = arith_make_integer(p, (SWord)t->fix_time_ms);
+            when = arith_make_integer(p, (SWord)t->fix_mono_ns);
         }
         Term list = fixes_list(p, t);
         return tuple2(bif_alloc(p, 3), when, list);
@@ -736,11 +741,13 @@ Term bif_ets_setopts_2(Process *p, Term *args)
     return am_true;
 }
 
-static uint64_t wall_clock_us(void)
+/* The clocks of erlang:timestamp() and erlang:monotonic_time() (native
+ * unit: nanoseconds). */
+static uint64_t clock_ns(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+    clock_gettime(clock, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 Term bif_ets_safe_fixtable_2(Process *p, Term *args)
@@ -758,7 +765,10 @@ Term bif_ets_safe_fixtable_2(Process *p, Term *args)
                 if (!f) abort();
                 t->fixes = f;
             }
-            if (t->nfixes == 0) t->fix_time_ms = wall_clock_us();
+            if (t->nfixes == 0) {
+                t->fix_wall_us = clock_ns(CLOCK_REALTIME) / 1000u;
+                t->fix_mono_ns = clock_ns(CLOCK_MONOTONIC);
+            }
             t->fixes[t->nfixes++] = (ets_fix){ p->pid, 0 };
             ets_fix_added(t, p->pid);
         }

@@ -93,7 +93,6 @@ EtsTable *ets_table_alloc(ets_type type, unsigned keypos)
     EtsTable *t = xcalloc(1, sizeof *t);
     pthread_rwlock_init(&t->lock, NULL);
     atomic_init(&t->refc, 1);
-    atomic_init(&t->internal_fixes, 0);
     t->type = type;
     t->keypos = keypos;
     t->protection = ETS_PROTECTED;
@@ -138,10 +137,7 @@ void ets_store_clear(EtsTable *t)
     t->words = 0;
 }
 
-bool ets_table_is_fixed(EtsTable *t)
-{
-    return t->nfixes > 0 || atomic_load_explicit(&t->internal_fixes, memory_order_acquire) > 0;
-}
+bool ets_table_is_fixed(EtsTable *t) { return t->nfixes > 0; }
 
 /* --- hash storage ------------------------------------------------------- */
 

@@ -9,8 +9,8 @@
  *    the key, keys equal by =:= (term_eq_exact). Objects with one key are
  *    adjacent in their chain, in insertion order. The bucket array doubles
  *    when the table holds more than 2 objects per bucket and halves below
- *    1/4, but never while the table is fixed (safe_fixtable, or an
- *    iteration in progress), so a fixed table's slot order is stable.
+ *    1/4, but never while the table is fixed (safe_fixtable), so a fixed
+ *    table's slot order is stable.
  *    Deleting from a fixed table only marks the object dead; dead objects
  *    are purged when the last fixation goes.
  *  - ordered_set: an AVL tree in standard term order (keys equal by ==).
@@ -98,8 +98,8 @@ typedef struct EtsTable {
     /* safe_fixtable and iteration fixes */
     ets_fix *fixes;
     size_t nfixes, capfixes;
-    uint64_t fix_time_ms;           /* monotonic ms of the first fixation */
-    _Atomic uint64_t internal_fixes;/* fixes by running operations */
+    uint64_t fix_wall_us;           /* first fixation: wall clock, us */
+    uint64_t fix_mono_ns;           /* and monotonic time (native unit) */
 } EtsTable;
 
 /* --- objects --------------------------------------------------------- */

@@ -34,7 +34,7 @@
     X(IS_LIST, "is_list", 1, 1) X(IS_NUMBER, "is_number", 1, 1) X(IS_PID, "is_pid", 1, 1) \
     X(IS_PORT, "is_port", 1, 1) X(IS_REFERENCE, "is_reference", 1, 1) X(IS_TUPLE, "is_tuple", 1, 1) \
     X(IS_MAP, "is_map", 1, 1) X(IS_BINARY, "is_binary", 1, 1) X(IS_FUNCTION, "is_function", 1, 1) \
-    X(IS_BOOLEAN, "is_boolean", 1, 1) X(IS_RECORD, "is_record", 3, 3) X(IS_MAP_KEY, "is_map_key", 2, 2) \
+    X(IS_RECORD, "is_record", 3, 3) X(IS_MAP_KEY, "is_map_key", 2, 2) \
     X(MAP_GET, "map_get", 2, 2) X(MAP_SIZE, "map_size", 1, 1) \
     X(ABS, "abs", 1, 1) X(ELEMENT, "element", 2, 2) X(HD, "hd", 1, 1) X(TL, "tl", 1, 1) \
     X(LENGTH, "length", 1, 1) X(NODE, "node", 0, 1) X(ROUND, "round", 1, 1) X(TRUNC, "trunc", 1, 1) \
@@ -410,7 +410,6 @@ static Term eval_call(run_ctx *r, int op, const Term *args, unsigned nargs)
     case OP_IS_MAP: return boolean(term_is_map(a));
     case OP_IS_BINARY: return boolean(term_is_binary_like(a) && binary_bit_size(a) % 8 == 0);
     case OP_IS_FUNCTION: return boolean(term_is_fun(a));
-    case OP_IS_BOOLEAN: return boolean(is_bool(a));
     case OP_IS_RECORD: {
         Term name = eval(r, args[1]), size = eval(r, args[2]);
         if (!term_is_atom(name) || !term_is_small(size)) return THE_NON_VALUE;
