@@ -300,3 +300,69 @@ Test(ets, match_spec_runs)
     ms_free(ms2);
     free_process(p);
 }
+
+/* Several threads on one table through the registry and its rwlock, as
+ * the BIFs use them: writers insert and delete disjoint keys, readers
+ * look keys up and walk the table. */
+typedef struct thread_arg {
+    Term id;
+    int base;
+    bool writer;
+} thread_arg;
+
+static bool visit_nothing(EtsObj *o, void *arg)
+{
+    (void)o;
+    (void)arg;
+    return true;
+}
+
+static void *worker(void *argp)
+{
+    thread_arg *a = argp;
+    for (int round = 0; round < 2000; round++) {
+        EtsTable *t = ets_table_get(a->id);
+        if (!t) break;
+        if (a->writer) {
+            pthread_rwlock_wrlock(&t->lock);
+            insert_pair(t, make_small(a->base + round), make_small(round));
+            if (round % 2) ets_store_delete_key(t, make_small(a->base + round - 1));
+        } else {
+            pthread_rwlock_rdlock(&t->lock);
+            ets_store_get(t, make_small(round));
+            if (round % 100 == 0) {
+                size_t next;
+                ets_store_walk_hash(t, 0, visit_nothing, NULL, &next);
+            }
+        }
+        pthread_rwlock_unlock(&t->lock);
+        ets_table_put(t);
+    }
+    return NULL;
+}
+
+Test(ets, threads_share_a_table)
+{
+    size_t before = ets_live_objects();
+    EtsTable *t = ets_table_alloc(ETS_SET, 1);
+    t->id = ref_next_id();
+    cr_assert(ets_register(t, (9u << 4) | 0x3u));
+    Term ref[ETS_REF_WORDS];
+    Term id = ets_table_ref_term(t, ref);
+    pthread_t th[8];
+    thread_arg args[8];
+    for (int i = 0; i < 8; i++) {
+        args[i] = (thread_arg){ id, i * 100000, i < 4 };
+        cr_assert_eq(pthread_create(&th[i], NULL, worker, &args[i]), 0);
+    }
+    for (int i = 0; i < 8; i++) pthread_join(th[i], NULL);
+    EtsTable *g = ets_table_get(id);
+    cr_assert_eq(g, t);
+    pthread_rwlock_wrlock(&g->lock);
+    cr_assert_eq(g->count, 4 * 1000);
+    ets_table_delete_locked(g);
+    pthread_rwlock_unlock(&g->lock);
+    ets_table_put(g);
+    cr_assert_null(ets_table_get(id));
+    cr_assert_eq(ets_live_objects(), before);
+}
