@@ -1067,7 +1067,7 @@ Term bif_ets_select_replace_2(Process *p, Term *args)
         ms_free(ms);
         BIF_ERROR(p, EXC_BADARG);
     }
-    if (t->type == ETS_BAG || t->type == ETS_DUPLICATE_BAG || !ms_keeps_key(ms, t->keypos)) {
+    if (t->type == ETS_BAG || !ms_keeps_key(ms, t->keypos)) {   /* as OTP: duplicate_bag is fine */
         tab_release(t);
         ms_free(ms);
         BIF_ERROR(p, EXC_BADARG);
