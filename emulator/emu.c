@@ -329,7 +329,7 @@ void process_main(Scheduler *sd)
     const BeamInstr *err_pc = NULL;      /* where the current exception arose */
     const Export *err_bif = NULL;         /* the BIF that raised it, if any */
     unsigned err_bif_arity = 0;
-    Term bif_args[3];
+    Term bif_args[4];                     /* OTP 25's BIFs take at most 4 arguments */
 
 schedule:
     c_p = sched_next(sd);
@@ -407,7 +407,7 @@ context_switch:
             err_pc = I;
             err_bif = e;
             err_bif_arity = (unsigned)Arg(0);
-            memcpy(bif_args, x, (err_bif_arity < 3 ? err_bif_arity : 3) * sizeof(Term));
+            memcpy(bif_args, x, (err_bif_arity < 4 ? err_bif_arity : 4) * sizeof(Term));
             goto bif_error;
         }
         x[0] = r;
@@ -425,7 +425,7 @@ context_switch:
             err_pc = NULL;
             err_bif = e;
             err_bif_arity = e->arity;
-            memcpy(bif_args, x, (e->arity < 3 ? e->arity : 3) * sizeof(Term));
+            memcpy(bif_args, x, (e->arity < 4 ? e->arity : 4) * sizeof(Term));
             goto bif_error;
         }
         x[0] = r;
