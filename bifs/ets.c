@@ -37,15 +37,25 @@ static bool allowed(const EtsTable *t, Process *p, enum access a)
     return false;
 }
 
+/* The error_info causes OTP 25 gives (erl_stdlib_errors explains them). */
+#define CAUSE_ID ATOM_NAMED("id")
+#define CAUSE_ACCESS ATOM_NAMED("access")
+#define CAUSE_BADKEY ATOM_NAMED("badkey")
+#define CAUSE_KEYPOS ATOM_NAMED("keypos")
+#define CAUSE_POSITION ATOM_NAMED("position")
+#define CAUSE_TABLE_TYPE ATOM_NAMED("table_type")
+
 /* The table, locked (for writing if `write`), or NULL if it does not exist
- * or p may not access it that way. */
-static EtsTable *tab_acquire(Process *p, Term id, enum access a, bool write)
+ * (cause id) or p may not access it that way (cause access). */
+static EtsTable *tab_acquire(Process *p, Term id, enum access a, bool write, Term *cause)
 {
     EtsTable *t = ets_table_get(id);
+    *cause = CAUSE_ID;
     if (!t) return NULL;
     if (write) pthread_rwlock_wrlock(&t->lock);
     else pthread_rwlock_rdlock(&t->lock);
     if (t->deleted || !allowed(t, p, a)) {
+        if (!t->deleted) *cause = CAUSE_ACCESS;
         pthread_rwlock_unlock(&t->lock);
         ets_table_put(t);
         return NULL;
@@ -60,8 +70,9 @@ static void tab_release(EtsTable *t)
 }
 
 #define ACQUIRE(t, id, acc, wr) \
-    EtsTable *t = tab_acquire(p, (id), (acc), (wr)); \
-    if (!t) BIF_ERROR(p, EXC_BADARG)
+    Term t##_cause; \
+    EtsTable *t = tab_acquire(p, (id), (acc), (wr), &t##_cause); \
+    if (!t) BIF_ERROR_CAUSE(p, EXC_BADARG, t##_cause)
 
 static Term copy_out(Process *p, Term t)
 {
@@ -191,7 +202,7 @@ Term bif_ets_new_2(Process *p, Term *args)
     if (heir_data != THE_NON_VALUE) t->heir_data = ets_term_new(heir_data);
     if (!ets_register(t, p->pid)) {
         ets_table_put(t);
-        BIF_ERROR(p, EXC_BADARG);
+        BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("already_exists"));
     }
     return ets_table_id_term(t, bif_alloc(p, ETS_REF_WORDS));
 }
@@ -308,14 +319,15 @@ static Term insert(Process *p, Term *args, bool only_new)
 {
     bool found, bad;
     unsigned keypos = table_keypos(p, args[0], &found);
-    if (!found) BIF_ERROR(p, EXC_BADARG);
+    if (!found) BIF_ERROR_CAUSE(p, EXC_BADARG, CAUSE_ID);
     size_t n;
     EtsObj **objs = make_objects(args[1], keypos, &n, &bad);
     if (bad) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, args[0], ACC_WRITE, true);
+    Term cause;
+    EtsTable *t = tab_acquire(p, args[0], ACC_WRITE, true, &cause);
     if (!t) {
         free_objects(objs, n);
-        BIF_ERROR(p, EXC_BADARG);
+        BIF_ERROR_CAUSE(p, EXC_BADARG, cause);
     }
     BUMP_REDS(p, n / ELEMENTS_PER_REDUCTION);
     if (only_new) {
@@ -375,7 +387,9 @@ Term bif_ets_lookup_element_3(Process *p, Term *args)
     bool set = t->type == ETS_SET || t->type == ETS_ORDERED_SET;
     tab_release(t);
     if (!ok) {
+        bool missing = tv.n == 0;
         free(tv.v);
+        if (missing) BIF_ERROR_CAUSE(p, EXC_BADARG, CAUSE_BADKEY);
         BIF_ERROR(p, EXC_BADARG);
     }
     Term r = set ? tv.v[0] : tv_list(p, tv.v, tv.n, NIL);
@@ -418,7 +432,7 @@ static Term *heap_tuple_copy(Process *p, Term o)
 }
 
 /* One {Pos, Incr[, Threshold, SetValue]} applied to elements e (arity n). */
-static Term counter_op(Process *p, Term op, Term *e, UWord n, unsigned keypos, bool *bad)
+static Term counter_op(Process *p, Term op, Term *e, UWord n, unsigned keypos, Term *bad)
 {
     Term pos_t, incr, thr = THE_NON_VALUE, setv = THE_NON_VALUE;
     if (term_is_integer(op)) {
@@ -436,7 +450,16 @@ static Term counter_op(Process *p, Term op, Term *e, UWord n, unsigned keypos, b
         goto fail;
     }
     SWord pos;
-    if (!small_in_range(pos_t, 1, (SWord)n, &pos) || (unsigned)pos == keypos) goto fail;
+    if (!term_is_small(pos_t) || small_value(pos_t) < 1) goto fail;
+    if ((UWord)small_value(pos_t) > n) {
+        *bad = CAUSE_POSITION;
+        return THE_NON_VALUE;
+    }
+    pos = small_value(pos_t);
+    if ((unsigned)pos == keypos) {
+        *bad = CAUSE_KEYPOS;
+        return THE_NON_VALUE;
+    }
     if (!term_is_integer(incr) || !term_is_integer(e[pos - 1])) goto fail;
     Term v = arith_plus(p, e[pos - 1], incr);
     if (v == THE_NON_VALUE) goto fail;
@@ -448,7 +471,7 @@ static Term counter_op(Process *p, Term op, Term *e, UWord n, unsigned keypos, b
     e[pos - 1] = v;
     return v;
 fail:
-    *bad = true;
+    *bad = NIL;
     return THE_NON_VALUE;
 }
 
@@ -456,31 +479,40 @@ static Term update_counter(Process *p, Term id, Term key, Term ops, Term dflt)
 {
     if (dflt != THE_NON_VALUE && !term_is_tuple(dflt)) BIF_ERROR(p, EXC_BADARG);
     ACQUIRE(t, id, ACC_WRITE, true);
-    if (t->type != ETS_SET && t->type != ETS_ORDERED_SET) goto badarg;
+    Term bad = THE_NON_VALUE;   /* NIL, or the cause, once an operation fails */
+    if (t->type != ETS_SET && t->type != ETS_ORDERED_SET) {
+        bad = CAUSE_TABLE_TYPE;
+        goto badarg;
+    }
     EtsObj *old = ets_store_get(t, key);
     Term base;
     if (old) {
         base = old->obj;
     } else {
+        bad = dflt == THE_NON_VALUE ? CAUSE_BADKEY : NIL;
         if (dflt == THE_NON_VALUE || tuple_arity(dflt) < t->keypos) goto badarg;
+        bad = THE_NON_VALUE;
         base = dflt;
     }
     Term *hp = heap_tuple_copy(p, base);
     Term *e = hp + 1;
     UWord n = tuple_arity(base);
     if (!old) e[t->keypos - 1] = key;
-    bool bad = false;
     Term result;
     if (term_is_list(ops) || term_is_nil(ops)) {
-        if (list_length(ops) < 0) goto badarg;
+        if (list_length(ops) < 0) {
+            bad = NIL;
+            goto badarg;
+        }
         termvec tv = { 0 };
-        for (Term l = ops; term_is_list(l) && !bad; l = list_tail(l)) tv_push(&tv, counter_op(p, list_head(l), e, n, t->keypos, &bad));
-        result = bad ? THE_NON_VALUE : tv_list(p, tv.v, tv.n, NIL);
+        for (Term l = ops; term_is_list(l) && bad == THE_NON_VALUE; l = list_tail(l))
+            tv_push(&tv, counter_op(p, list_head(l), e, n, t->keypos, &bad));
+        result = bad != THE_NON_VALUE ? THE_NON_VALUE : tv_list(p, tv.v, tv.n, NIL);
         free(tv.v);
     } else {
         result = counter_op(p, ops, e, n, t->keypos, &bad);
     }
-    if (bad) goto badarg;
+    if (bad != THE_NON_VALUE) goto badarg;
     result = copy_out(p, result);
     EtsObj *o = ets_obj_new(make_boxed(hp));
     if (old) ets_store_replace(t, old, o);
@@ -489,16 +521,21 @@ static Term update_counter(Process *p, Term id, Term key, Term ops, Term dflt)
     return result;
 badarg:
     tab_release(t);
+    if (term_is_atom(bad)) BIF_ERROR_CAUSE(p, EXC_BADARG, bad);
     BIF_ERROR(p, EXC_BADARG);
 }
 Term bif_ets_update_counter_3(Process *p, Term *args) { return update_counter(p, args[0], args[1], args[2], THE_NON_VALUE); }
 Term bif_ets_update_counter_4(Process *p, Term *args) { return update_counter(p, args[0], args[1], args[2], args[3]); }
 
-static bool element_op(Term op, Term *e, UWord n, unsigned keypos)
+static bool element_op(Term op, Term *e, UWord n, unsigned keypos, bool *at_key)
 {
     SWord pos;
     if (!term_is_tuple(op) || tuple_arity(op) != 2) return false;
-    if (!small_in_range(tuple_elements(op)[0], 1, (SWord)n, &pos) || (unsigned)pos == keypos) return false;
+    if (!small_in_range(tuple_elements(op)[0], 1, (SWord)n, &pos)) return false;
+    if ((unsigned)pos == keypos) {
+        *at_key = true;
+        return false;
+    }
     e[pos - 1] = tuple_elements(op)[1];
     return true;
 }
@@ -521,16 +558,17 @@ Term bif_ets_update_element_3(Process *p, Term *args)
     }
     Term *hp = heap_tuple_copy(p, old->obj);
     UWord n = tuple_arity(old->obj);
-    bool ok = true;
-    if (term_is_tuple(ops)) ok = element_op(ops, hp + 1, n, t->keypos);
+    bool ok = true, at_key = false;
+    if (term_is_tuple(ops)) ok = element_op(ops, hp + 1, n, t->keypos, &at_key);
     else
-        for (Term l = ops; ok && term_is_list(l); l = list_tail(l)) ok = element_op(list_head(l), hp + 1, n, t->keypos);
+        for (Term l = ops; ok && term_is_list(l); l = list_tail(l)) ok = element_op(list_head(l), hp + 1, n, t->keypos, &at_key);
     if (!ok) goto badarg;
     ets_store_replace(t, old, ets_obj_new(make_boxed(hp)));
     tab_release(t);
     return am_true;
 badarg:
     tab_release(t);
+    if (at_key) BIF_ERROR_CAUSE(p, EXC_BADARG, CAUSE_KEYPOS);
     BIF_ERROR(p, EXC_BADARG);
 }
 
@@ -616,7 +654,8 @@ Term bif_ets_info_1(Process *p, Term *args)
         "heir", "name", "size", "node", "named_table", "type", "keypos", "protection",
     };
     if (!term_is_atom(args[0]) && !term_is_boxed_with(args[0], HDR_REF)) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, args[0], ACC_INFO, false);
+    Term cause;
+    EtsTable *t = tab_acquire(p, args[0], ACC_INFO, false, &cause);
     if (!t) return am_undefined;
     size_t n = sizeof items / sizeof items[0];
     Term vals[sizeof items / sizeof items[0]];
@@ -633,7 +672,8 @@ Term bif_ets_info_1(Process *p, Term *args)
 Term bif_ets_info_2(Process *p, Term *args)
 {
     if (!term_is_atom(args[0]) && !term_is_boxed_with(args[0], HDR_REF)) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, args[0], ACC_INFO, false);
+    Term cause;
+    EtsTable *t = tab_acquire(p, args[0], ACC_INFO, false, &cause);
     if (!t) return am_undefined;
     Term v = term_is_atom(args[1]) ? info_item(p, t, args[1]) : THE_NON_VALUE;
     tab_release(t);
@@ -644,7 +684,8 @@ Term bif_ets_info_2(Process *p, Term *args)
 Term bif_ets_whereis_1(Process *p, Term *args)
 {
     if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, args[0], ACC_INFO, false);
+    Term cause;
+    EtsTable *t = tab_acquire(p, args[0], ACC_INFO, false, &cause);
     if (!t) return am_undefined;
     Term r = ets_table_ref_term(t, bif_alloc(p, ETS_REF_WORDS));
     tab_release(t);
@@ -667,8 +708,12 @@ Term bif_ets_rename_2(Process *p, Term *args)
 Term bif_ets_give_away_3(Process *p, Term *args)
 {
     Term to = args[1];
-    if (!term_is_pid(to) || to == p->pid) BIF_ERROR(p, EXC_BADARG);
+    if (!term_is_pid(to)) BIF_ERROR(p, EXC_BADARG);
     ACQUIRE(t, args[0], ACC_OWNER, true);
+    if (to == p->pid) {
+        tab_release(t);
+        BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("owner"));
+    }
     Process *dest = process_lookup(to);
     if (!dest) {
         tab_release(t);
@@ -874,10 +919,11 @@ static Term select_2(Process *p, Term id, Term spec, bool reverse)
 {
     EtsMatchSpec *ms = ms_compile(spec);
     if (!ms) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, id, ACC_READ, false);
+    Term cause;
+    EtsTable *t = tab_acquire(p, id, ACC_READ, false, &cause);
     if (!t) {
         ms_free(ms);
-        BIF_ERROR(p, EXC_BADARG);
+        BIF_ERROR_CAUSE(p, EXC_BADARG, cause);
     }
     selector s = { .p = p, .t = t, .ms = ms, .mode = SEL_LIST };
     select_all(&s, reverse);
@@ -953,10 +999,11 @@ static Term select_3(Process *p, Term id, Term spec, Term limit_t, bool reverse)
     if (!small_in_range(limit_t, 1, MAX_SMALL, &limit)) BIF_ERROR(p, EXC_BADARG);
     EtsMatchSpec *ms = ms_compile(spec);
     if (!ms) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, id, ACC_READ, false);
+    Term cause;
+    EtsTable *t = tab_acquire(p, id, ACC_READ, false, &cause);
     if (!t) {
         ms_free(ms);
-        BIF_ERROR(p, EXC_BADARG);
+        BIF_ERROR_CAUSE(p, EXC_BADARG, cause);
     }
     Term r = select_chunk(p, t, ms, THE_NON_VALUE, (size_t)limit, reverse, THE_NON_VALUE, NIL);
     tab_release(t);
@@ -1028,10 +1075,11 @@ Term bif_ets_select_count_2(Process *p, Term *args)
 {
     EtsMatchSpec *ms = ms_compile(args[1]);
     if (!ms) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, args[0], ACC_READ, false);
+    Term cause;
+    EtsTable *t = tab_acquire(p, args[0], ACC_READ, false, &cause);
     if (!t) {
         ms_free(ms);
-        BIF_ERROR(p, EXC_BADARG);
+        BIF_ERROR_CAUSE(p, EXC_BADARG, cause);
     }
     selector s = { .p = p, .t = t, .ms = ms, .mode = SEL_COUNT };
     select_all(&s, false);
@@ -1044,10 +1092,11 @@ Term bif_ets_internal_select_delete_2(Process *p, Term *args)
 {
     EtsMatchSpec *ms = ms_compile(args[1]);
     if (!ms) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, args[0], ACC_WRITE, true);
+    Term cause;
+    EtsTable *t = tab_acquire(p, args[0], ACC_WRITE, true, &cause);
     if (!t) {
         ms_free(ms);
-        BIF_ERROR(p, EXC_BADARG);
+        BIF_ERROR_CAUSE(p, EXC_BADARG, cause);
     }
     selector s = { .p = p, .t = t, .ms = ms, .mode = SEL_DELETE };
     select_all(&s, false);
@@ -1062,14 +1111,17 @@ Term bif_ets_select_replace_2(Process *p, Term *args)
 {
     EtsMatchSpec *ms = ms_compile(args[1]);
     if (!ms) BIF_ERROR(p, EXC_BADARG);
-    EtsTable *t = tab_acquire(p, args[0], ACC_WRITE, true);
+    Term cause;
+    EtsTable *t = tab_acquire(p, args[0], ACC_WRITE, true, &cause);
     if (!t) {
         ms_free(ms);
-        BIF_ERROR(p, EXC_BADARG);
+        BIF_ERROR_CAUSE(p, EXC_BADARG, cause);
     }
     if (t->type == ETS_BAG || !ms_keeps_key(ms, t->keypos)) {   /* as OTP: duplicate_bag is fine */
+        bool bag = t->type == ETS_BAG;
         tab_release(t);
         ms_free(ms);
+        if (bag) BIF_ERROR_CAUSE(p, EXC_BADARG, CAUSE_TABLE_TYPE);
         BIF_ERROR(p, EXC_BADARG);
     }
     selector s = { .p = p, .t = t, .ms = ms, .mode = SEL_REPLACE };

@@ -139,8 +139,13 @@ void exception_set_bif_frame(Process *p, const Export *e, const Term *args, unsi
         p->top_frame = frame_term(p, e->module, e->function, list, NIL);
         return;
     }
-    Term key = am_module, value = error_info_module(e->module);
-    Term info_map = map_from_pairs_on_heap(p, &key, &value, 1);
+    /* A BIF may name the cause of a value-less error (badarg) in fvalue
+     * (BIF_ERROR_CAUSE): it joins the error_info map, as OTP's ets BIFs
+     * report it. */
+    Term keys[2] = { am_module, ATOM_NAMED("cause") };
+    Term values[2] = { error_info_module(e->module), p->fvalue };
+    size_t nkeys = (p->freason & EXF_CAUSE) && term_is_atom(p->fvalue) ? 2 : 1;
+    Term info_map = map_from_pairs_on_heap(p, keys, values, nkeys);
     Term *ip = HAlloc(p, 3 + 2);
     Term info = cons(ip + 3, tuple2(ip, am_error_info, info_map), NIL);
     p->top_frame = frame_term(p, e->module, e->function, list, info);

@@ -52,6 +52,7 @@ enum exc_primary {
 
 /* Flags (bits 16+). */
 #define EXF_HAVE_TRACE     (1u << 16) /* p->ftrace already holds the raw trace */
+#define EXF_CAUSE          (1u << 17) /* a value-less error; fvalue is its error_info cause */
 
 #define EXC(cls, primary) ((cls) | ((unsigned)(primary) << EXC_PRIMARY_SHIFT))
 #define EXC_ERROR       EXC(EXC_CLASS_ERROR, EXCP_USER)
@@ -85,6 +86,9 @@ static inline Term raise_error(Process *p, uint32_t freason, Term value)
 }
 #define BIF_ERROR(p, reason) return raise_error((p), (reason), NIL)
 #define BIF_ERROR_VALUE(p, reason, value) return raise_error((p), (reason), (value))
+/* A badarg (or other value-less error) whose error_info names a cause
+ * (an atom), as #{cause => Cause, module => ...}. */
+#define BIF_ERROR_CAUSE(p, reason, cause) return raise_error((p), (reason) | EXF_CAUSE, (cause))
 
 /* The reason term of the exception in p (allocates on p's heap; once
  * built, it is kept in p->fvalue). */

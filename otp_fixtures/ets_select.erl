@@ -9,6 +9,14 @@
 err(F) ->
     try F() catch C:R -> {C, R} end.
 
+%% The error_info cause OTP attaches to an ets badarg, or none.
+cause(F) ->
+    try F(), no_error
+    catch error:R:St ->
+            {_, _, _, Info} = hd(St),
+            {R, maps:get(cause, proplists:get_value(error_info, Info, #{}), none)}
+    end.
+
 drain('$end_of_table', Acc) -> lists:reverse(Acc);
 drain({Items, Cont}, Acc) -> drain(ets:select(Cont), [Items | Acc]).
 
@@ -169,6 +177,26 @@ main() ->
     receive {'ETS-TRANSFER', Tab, Owner, Gift} -> io:format("inherited ~w ~w ~w~n", [Gift, ets:lookup(Tab, a), ets:info(Tab, owner) =:= self()]) end,
     io:format("give_away to self ~w~n", [err(fun() -> ets:give_away(Tab, self(), x) end)]),
     io:format("delete ~w ~w~n", [ets:delete(Tab), ets:info(Tab)]),
+    %% error_info causes
+    E = ets:new(e, []), ets:insert(E, {a, 1, x}), EB = ets:new(eb, [bag]),
+    io:format("causes ~w~n", [[cause(F) || F <- [fun() -> ets:lookup(Tab, a) end,
+                                                 fun() -> ets:lookup_element(E, b, 2) end,
+                                                 fun() -> ets:lookup_element(E, a, 5) end,
+                                                 fun() -> ets:update_counter(E, b, 1) end,
+                                                 fun() -> ets:update_counter(E, a, {5, 1}) end,
+                                                 fun() -> ets:update_counter(E, a, {3, 1}) end,
+                                                 fun() -> ets:update_counter(EB, a, 1) end,
+                                                 fun() -> ets:update_element(E, a, {1, 1}) end,
+                                                 fun() -> ets:update_element(E, a, {5, 1}) end,
+                                                 fun() -> ets:new(dup_name, [named_table]) end,
+                                                 fun() -> ets:give_away(E, self(), x) end,
+                                                 fun() -> ets:select_replace(EB, [{'_', [], ['$_']}]) end,
+                                                 fun() -> ets:insert(E, {}) end]]]),
+    spawn(fun() -> Self ! {access, [cause(F) || F <- [fun() -> ets:insert(E, {b, 2}) end,
+                                                      fun() -> ets:lookup(I, x) end,
+                                                      fun() -> ets:give_away(E, self(), x) end,
+                                                      fun() -> ets:delete(E) end]]} end),
+    receive {access, Acc} -> io:format("access causes ~w~n", [Acc]) end,
     ok.
 
 ets_set_pairs() ->
