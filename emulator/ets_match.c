@@ -22,6 +22,7 @@
 
 #include "arith.h"
 #include "atom.h"
+#include "bif.h"
 #include "ets.h"
 #include "map.h"
 #include "term_build.h"
@@ -39,7 +40,7 @@
     X(ABS, "abs", 1, 1) X(ELEMENT, "element", 2, 2) X(HD, "hd", 1, 1) X(TL, "tl", 1, 1) \
     X(LENGTH, "length", 1, 1) X(NODE, "node", 0, 1) X(ROUND, "round", 1, 1) X(TRUNC, "trunc", 1, 1) \
     X(FLOAT, "float", 1, 1) X(SIZE, "size", 1, 1) X(BIT_SIZE, "bit_size", 1, 1) \
-    X(BYTE_SIZE, "byte_size", 1, 1) X(SELF, "self", 0, 0) \
+    X(BYTE_SIZE, "byte_size", 1, 1) X(BINARY_PART, "binary_part", 2, 3) X(SELF, "self", 0, 0) \
     X(NOT, "not", 1, 1) X(AND, "and", 0, -1) X(OR, "or", 0, -1) X(XOR, "xor", 2, 2) \
     X(ANDALSO, "andalso", 1, -1) X(ORELSE, "orelse", 1, -1) \
     X(PLUS, "+", 1, 2) X(MINUS, "-", 1, 2) X(TIMES, "*", 2, 2) X(DIVIDE, "/", 2, 2) \
@@ -461,6 +462,13 @@ static Term eval_call(run_ctx *r, int op, const Term *args, unsigned nargs)
         return term_is_binary_like(a) ? arith_make_uinteger(p, binary_bit_size(a)) : THE_NON_VALUE;
     case OP_BYTE_SIZE:
         return term_is_binary_like(a) ? arith_make_uinteger(p, (binary_bit_size(a) + 7) / 8) : THE_NON_VALUE;
+    case OP_BINARY_PART: {
+        /* erlang:binary_part/2,3 themselves; their errors are swallowed
+         * (THE_NON_VALUE: a false guard, 'EXIT' in a body). */
+        Term bargs[3] = { a, b, THE_NON_VALUE };
+        if (nargs == 3 && (bargs[2] = eval(r, args[2])) == THE_NON_VALUE) return THE_NON_VALUE;
+        return nargs == 2 ? bif_erlang_binary_part_2(p, bargs) : bif_erlang_binary_part_3(p, bargs);
+    }
     case OP_SELF: return p->pid;
     case OP_NOT:
         if (!is_bool(a)) return THE_NON_VALUE;

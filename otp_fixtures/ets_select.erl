@@ -70,6 +70,12 @@ main() ->
     io:format("map_get ~w~n", [ets:select(T, [{{'_', '_', '$1', '_'}, [{is_map_key, b, '$1'}], [{map_get, b, '$1'}]}])]),
     io:format("list pattern ~w~n", [lists:sort(ets:select(T, [{{'_', ['$1' | '$2'], '_', '_'}, [], [{{'$1', '$2'}}]}]))]),
     io:format("repeated var ~w~n", [lists:sort(ets:select(ets_set_pairs(), [{{'$1', '$1'}, [], ['$1']}]))]),
+    BP = ets:new(bp, []),
+    ets:insert(BP, [{1, <<"hello world">>}, {2, <<"hi">>}, {3, list_to_binary(lists:duplicate(100, $x))}]),
+    io:format("binary_part ~w ~w ~w~n",
+              [lists:sort(ets:select(BP, [{{'$1', '$2'}, [{'>', {byte_size, '$2'}, 3}], [{binary_part, '$2', 1, 3}]}])),
+               lists:sort(ets:select(BP, [{{'$1', '$2'}, [], [{binary_part, '$2', {{0, 4}}}]}])),
+               ets:select(BP, [{{'$1', '$2'}, [{'==', {binary_part, '$2', 0, 2}, <<"hi">>}], ['$1']}])]),
     %% select_count, select_delete, select_replace
     io:format("select_count ~w~n", [ets:select_count(S, [{{'_', 1}, [], [true]}, {{'_', 2}, [], [false]}])]),
     io:format("select_delete ~w size ~w~n", [ets:select_delete(S, [{{'$1', 2}, [{'>', '$1', 100}], [true]}]),
