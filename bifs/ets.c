@@ -545,6 +545,7 @@ Term bif_ets_update_element_3(Process *p, Term *args)
     Term ops = args[2];
     if (!term_is_tuple(ops) && list_length(ops) < 0) BIF_ERROR(p, EXC_BADARG);
     ACQUIRE(t, args[0], ACC_WRITE, true);
+    bool ok = true, at_key = false;
     if (t->type != ETS_SET && t->type != ETS_ORDERED_SET) goto badarg;
     EtsObj *old = ets_store_get(t, args[1]);
     if (!old) {
@@ -558,7 +559,6 @@ Term bif_ets_update_element_3(Process *p, Term *args)
     }
     Term *hp = heap_tuple_copy(p, old->obj);
     UWord n = tuple_arity(old->obj);
-    bool ok = true, at_key = false;
     if (term_is_tuple(ops)) ok = element_op(ops, hp + 1, n, t->keypos, &at_key);
     else
         for (Term l = ops; ok && term_is_list(l); l = list_tail(l)) ok = element_op(list_head(l), hp + 1, n, t->keypos, &at_key);
