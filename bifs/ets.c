@@ -116,10 +116,9 @@ static bool valid_object(Term o, unsigned keypos)
 
 /* The key of a table whose keypos we read without the lock (it never
  * changes), for validating arguments before locking. */
-static unsigned table_keypos(Process *p, Term id, bool *found)
+static unsigned table_keypos(Term id, bool *found)
 {
     EtsTable *t = ets_table_get(id);
-    (void)p;
     if (!t) {
         *found = false;
         return 1;
@@ -318,7 +317,7 @@ static void free_objects(EtsObj **v, size_t n)
 static Term insert(Process *p, Term *args, bool only_new)
 {
     bool found, bad;
-    unsigned keypos = table_keypos(p, args[0], &found);
+    unsigned keypos = table_keypos(args[0], &found);
     if (!found) BIF_ERROR_CAUSE(p, EXC_BADARG, CAUSE_ID);
     size_t n;
     EtsObj **objs = make_objects(args[1], keypos, &n, &bad);
