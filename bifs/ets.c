@@ -708,7 +708,12 @@ Term bif_ets_give_away_3(Process *p, Term *args)
 {
     Term to = args[1];
     if (!term_is_pid(to)) BIF_ERROR(p, EXC_BADARG);
-    ACQUIRE(t, args[0], ACC_OWNER, true);
+    /* As OTP: write access (else cause access), then ownership. */
+    ACQUIRE(t, args[0], ACC_WRITE, true);
+    if (!allowed(t, p, ACC_OWNER)) {
+        tab_release(t);
+        BIF_ERROR(p, EXC_BADARG);
+    }
     if (to == p->pid) {
         tab_release(t);
         BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("owner"));
@@ -756,28 +761,40 @@ static bool setopt(EtsTable *t, Term o)
     return false;
 }
 
-static bool setopt_valid(Term o)
+/* Each option at most once, as OTP. */
+static bool setopt_valid(Term o, bool *heir_seen, bool *prot_seen)
 {
     if (!term_is_tuple(o)) return false;
     Term *e = tuple_elements(o);
-    if (tuple_arity(o) == 2 && e[0] == ATOM_NAMED("heir")) return e[1] == am_none;
-    if (tuple_arity(o) == 3 && e[0] == ATOM_NAMED("heir")) return term_is_pid(e[1]);
-    if (tuple_arity(o) == 2 && e[0] == ATOM_NAMED("protection"))
-        return e[1] == ATOM_NAMED("public") || e[1] == ATOM_NAMED("protected") || e[1] == ATOM_NAMED("private");
-    return false;
+    bool ok = false, *seen = NULL;
+    if (tuple_arity(o) == 2 && e[0] == ATOM_NAMED("heir")) ok = e[1] == am_none, seen = heir_seen;
+    else if (tuple_arity(o) == 3 && e[0] == ATOM_NAMED("heir")) ok = term_is_pid(e[1]), seen = heir_seen;
+    else if (tuple_arity(o) == 2 && e[0] == ATOM_NAMED("protection")) {
+        ok = e[1] == ATOM_NAMED("public") || e[1] == ATOM_NAMED("protected") || e[1] == ATOM_NAMED("private");
+        seen = prot_seen;
+    }
+    if (!ok || *seen) return false;
+    *seen = true;
+    return true;
 }
 
 Term bif_ets_setopts_2(Process *p, Term *args)
 {
     Term opts = args[1];
+    bool heir_seen = false, prot_seen = false;
     if (term_is_tuple(opts)) {
-        if (!setopt_valid(opts)) BIF_ERROR(p, EXC_BADARG);
+        if (!setopt_valid(opts, &heir_seen, &prot_seen)) BIF_ERROR(p, EXC_BADARG);
     } else {
         if (list_length(opts) < 0) BIF_ERROR(p, EXC_BADARG);
         for (Term l = opts; term_is_list(l); l = list_tail(l))
-            if (!setopt_valid(list_head(l))) BIF_ERROR(p, EXC_BADARG);
+            if (!setopt_valid(list_head(l), &heir_seen, &prot_seen)) BIF_ERROR(p, EXC_BADARG);
     }
-    ACQUIRE(t, args[0], ACC_OWNER, true);
+    /* As OTP: write access (else cause access), then ownership. */
+    ACQUIRE(t, args[0], ACC_WRITE, true);
+    if (!allowed(t, p, ACC_OWNER)) {
+        tab_release(t);
+        BIF_ERROR(p, EXC_BADARG);
+    }
     if (term_is_tuple(opts)) setopt(t, opts);
     else
         for (Term l = opts; term_is_list(l); l = list_tail(l)) setopt(t, list_head(l));
