@@ -17,6 +17,7 @@ const bif_entry bif_table[] = {
 #include "bifs/persistent_term.tab"
 #include "bifs/os.tab"
 #include "bifs/external.tab"
+#include "bifs/ets.tab"
 #undef BIF
 };
 const size_t bif_count = sizeof bif_table / sizeof bif_table[0];

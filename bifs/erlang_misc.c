@@ -13,6 +13,7 @@
 #include "atom.h"
 #include "bif.h"
 #include "emu.h"
+#include "ets.h"
 #include "export.h"
 #include "gc.h"
 #include "io_thread.h"
@@ -36,6 +37,9 @@ static Term intern(const char *text)
 /* --- references ---------------------------------------------------------- */
 
 static _Atomic uint64_t next_ref = 1;
+
+/* Reference numbers are shared with ETS table ids (emulator/ets.h). */
+uint64_t ref_next_id(void) { return atomic_fetch_add(&next_ref, 1); }
 
 #define REF_WORDS 2
 static Term make_ref_term(Term *hp, uint64_t id)

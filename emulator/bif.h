@@ -40,6 +40,7 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/persistent_term.tab"
 #include "bifs/os.tab"
 #include "bifs/external.tab"
+#include "bifs/ets.tab"
 #undef BIF
 
 typedef struct bif_entry {

@@ -1,6 +1,7 @@
 #include "binary.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static _Atomic UWord live_binaries;
 
@@ -15,11 +16,40 @@ Binary *binary_alloc(UWord size)
     return b;
 }
 
+typedef struct magic_part {
+    binary_destructor destroy;
+    void *obj;
+} magic_part;
+
+Binary *binary_alloc_magic(void *obj, binary_destructor destroy)
+{
+    Binary *b = binary_alloc(sizeof(magic_part));
+    if (!b) return NULL;
+    b->flags = BIN_FLAG_MAGIC;
+    b->orig_size = 0;
+    magic_part mp = { destroy, obj };
+    memcpy(b->bytes, &mp, sizeof mp);
+    return b;
+}
+
+void *binary_magic(const Binary *b, binary_destructor destroy)
+{
+    if (!(b->flags & BIN_FLAG_MAGIC)) return NULL;
+    magic_part mp;
+    memcpy(&mp, b->bytes, sizeof mp);
+    return mp.destroy == destroy ? mp.obj : NULL;
+}
+
 void binary_ref(Binary *b) { atomic_fetch_add_explicit(&b->refc, 1, memory_order_relaxed); }
 
 void binary_release(Binary *b)
 {
     if (atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel) == 1) {
+        if (b->flags & BIN_FLAG_MAGIC) {
+            magic_part mp;
+            memcpy(&mp, b->bytes, sizeof mp);
+            mp.destroy(mp.obj);
+        }
         free(b);
         atomic_fetch_sub_explicit(&live_binaries, 1, memory_order_relaxed);
     }

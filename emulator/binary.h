@@ -22,6 +22,14 @@ struct Binary {
 
 /* Returns a Binary with refc 1, or NULL when out of memory. */
 Binary *binary_alloc(UWord size);
+/* A magic binary: no bytes (a ProcBin over it is <<>>), but a C object
+ * that `destroy` frees when the last reference goes (compiled match
+ * specifications). binary_magic() is its object, or NULL for a binary that
+ * is not magic with that destructor. */
+#define BIN_FLAG_MAGIC 1u
+typedef void (*binary_destructor)(void *obj);
+Binary *binary_alloc_magic(void *obj, binary_destructor destroy);
+void *binary_magic(const Binary *b, binary_destructor destroy);
 void binary_ref(Binary *b);
 void binary_release(Binary *b);
 UWord binary_live_count(void);

@@ -14,6 +14,7 @@
 
 #include "atom.h"
 #include "emu.h"
+#include "ets.h"
 #include "exception.h"
 #include "export.h"
 #include "gc.h"
@@ -360,6 +361,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     if (p->timeout_at) receive_timeout_clear(p);
     Term name = p->registered_name;
     if (name != NIL) process_unregister(name);
+    ets_on_owner_exit(p);   /* before any exit signal or 'DOWN' can be seen */
     pthread_mutex_lock(&p->inbox_lock);
     atomic_store(&p->state, PS_EXITED);
     Term *links = p->links;
