@@ -314,7 +314,11 @@ static int run_erlang(int argc, char **argv)
     if (!io_start()) fputs("cbeam: cannot start the IO thread: output is written directly, no input\n", stderr);
     Term boot = tuple3(opt_alloc(&o, 4), o.start, o.args, o.plain);
     Term boot_args = cons(opt_alloc(&o, 2), boot, NIL);
-    if (!process_spawn(vm.sched[0], NULL, am_init, am_boot, boot_args)) {
+    Process *init = process_create(NULL, am_init, am_boot, boot_args, NULL);
+    if (init) {
+        vm.init_pid = init->pid;
+        process_start(vm.sched[0], init);
+    } else {
         io_stop();
         fputs("cbeam: cannot start the first process\n", stderr);
         return 1;

@@ -21,6 +21,8 @@
 #include "map.h"
 #include "scheduler.h"
 #include "term_build.h"
+#include "term_print.h"
+#include "strbuf.h"
 
 #define PROCESS_LIMIT 262144u
 
@@ -358,6 +360,16 @@ static void process_free(void *obj)
 void process_exit(Scheduler *sd, Process *p, Term reason)
 {
     (void)sd;
+    /* Without init nothing can run or halt the VM: halt, as OTP does when
+     * init dies ("Kernel pid terminated"). init halts the VM itself when
+     * it ends normally, so this is an error. */
+    if (p->pid == vm.init_pid && !atomic_load(&vm.halting)) {
+        strbuf sb = STRBUF_INIT;
+        term_print(&sb, reason);
+        fprintf(stderr, "cbeam: the init process exited: %s\n", sb_str(&sb));
+        sb_free(&sb);
+        vm_halt(1);
+    }
     if (p->timeout_at) receive_timeout_clear(p);
     Term name = p->registered_name;
     if (name != NIL) process_unregister(name);

@@ -85,6 +85,8 @@ typedef struct vm_state {
     _Atomic bool wall_time_enabled;     /* system_flag(scheduler_wall_time) */
     _Atomic uint64_t wall_time_since_ns;/* when it was enabled */
     uint64_t start_ms;                  /* monotonic_ms() at start-up */
+    Term init_pid;                      /* the first process: the VM halts
+                                           if it exits */
     unsigned schedulers;                /* +S: threads started */
     _Atomic unsigned schedulers_online; /* 1..schedulers */
     Scheduler *sched[MAX_SCHEDULERS];   /* set before the threads start */
