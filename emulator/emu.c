@@ -312,6 +312,16 @@ static void report_exit(Process *p, Term reason)
         DISPATCH(); \
     } while (0)
 #define PUSH_CP(ret) (*E = (Term)(uintptr_t)(ret))
+/* Before a receive waits: what arrived since loop_rec last looked joins
+ * the received queue (sched_wait only wakes for later arrivals); if it
+ * holds messages the clauses have not seen, run them first. A receive
+ * without clauses (`receive after T`) has its own wait as the label and
+ * just waits. An exit signal found here ends the process. */
+#define WAIT_FETCH() do { \
+        Term why_ = receive_fetch(c_p); \
+        if (why_ != THE_NON_VALUE) { SWAPOUT; END_SLICE; process_exit(sd, c_p, why_); goto schedule; } \
+        if (*c_p->save && (const BeamInstr *)Arg(0) != I) JUMP(Arg(0)); \
+    } while (0)
 
 void process_main(Scheduler *sd)
 {
@@ -1329,6 +1339,7 @@ hibernate:
         NEXT_OP(remove_message);
     }
     OPCASE(wait) {
+        WAIT_FETCH();
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
         END_SLICE;
@@ -1351,6 +1362,7 @@ hibernate:
                 RAISE(EXC_TIMEOUT_VALUE, NIL);
             }
         }
+        WAIT_FETCH();
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
         END_SLICE;

@@ -465,12 +465,12 @@ void sched_wait(Scheduler *sd, Process *p)
     /* A timeout that fired since wait_timeout looked counts as mail: the
      * process runs on to its `timeout` instruction. */
     bool has_mail = p->inbox != NULL || atomic_load(&p->timed_out);
-    if (!has_mail) {
-        atomic_store(&p->state, PS_WAITING);
-        if (p->timeout_at && p->timeout_at != UINT64_MAX && !p->timeout_ref) {
-            p->timeout_ref = timer_new_ref();
-            timer_start_receive_timeout(p->timeout_ref, p->timeout_at, p->pid);
-        }
+    if (!has_mail) atomic_store(&p->state, PS_WAITING);
+    /* Started even when mail is waiting: a stream of messages the receive
+     * does not match must not postpone its timeout. */
+    if (p->timeout_at && p->timeout_at != UINT64_MAX && !p->timeout_ref && !atomic_load(&p->timed_out)) {
+        p->timeout_ref = timer_new_ref();
+        timer_start_receive_timeout(p->timeout_ref, p->timeout_at, p->pid);
     }
     pthread_mutex_unlock(&p->inbox_lock);
     sched_release(sd, p);
