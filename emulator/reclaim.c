@@ -65,6 +65,17 @@ void reclaim_defer(void (*free_fn)(void *), void *obj)
     pthread_mutex_unlock(&rc.lock);
 }
 
+/* Frees a chain taken off the limbo list (without the lock). */
+static void free_entries(limbo_entry *e)
+{
+    while (e) {
+        limbo_entry *next = e->next;
+        e->free_fn(e->obj);
+        free(e);
+        e = next;
+    }
+}
+
 void reclaim_poll(void)
 {
     if (!atomic_load_explicit(&rc.pending, memory_order_relaxed)) return;
@@ -87,26 +98,5 @@ void reclaim_poll(void)
         atomic_store_explicit(&rc.pending, false, memory_order_relaxed);
     }
     pthread_mutex_unlock(&rc.lock);
-    while (ready) {
-        limbo_entry *e = ready;
-        ready = e->next;
-        e->free_fn(e->obj);
-        free(e);
-    }
-}
-
-void reclaim_drain(void)
-{
-    pthread_mutex_lock(&rc.lock);
-    limbo_entry *all = rc.limbo;
-    rc.limbo = NULL;
-    rc.limbo_last = &rc.limbo;
-    atomic_store(&rc.pending, false);
-    pthread_mutex_unlock(&rc.lock);
-    while (all) {
-        limbo_entry *e = all;
-        all = e->next;
-        e->free_fn(e->obj);
-        free(e);
-    }
+    free_entries(ready);
 }

@@ -45,7 +45,5 @@ void reclaim_online(reclaim_slot *s);
 void reclaim_defer(void (*free_fn)(void *), void *obj);
 /* Frees what has become safe to free; cheap when the limbo is empty. */
 void reclaim_poll(void);
-/* Frees everything still deferred (at VM exit, after the threads stopped). */
-void reclaim_drain(void);
 
 #endif

@@ -477,12 +477,9 @@ void sched_wait(Scheduler *sd, Process *p)
     if (has_mail) sched_enqueue(sd, p);
 }
 
-void sched_set_online(unsigned n)
+/* Every scheduler looks at the VM's state again (asleep ones wake). */
+static void wake_all(void)
 {
-    if (n < 1) n = 1;
-    if (n > vm.schedulers) n = vm.schedulers;
-    atomic_store(&vm.schedulers_online, n);
-    /* Offline ones must evacuate; online ones may now steal. */
     for (unsigned i = 0; i < vm.schedulers; i++) {
         Scheduler *s = vm.sched[i];
         pthread_mutex_lock(&s->lock);
@@ -491,14 +488,17 @@ void sched_set_online(unsigned n)
     }
 }
 
+void sched_set_online(unsigned n)
+{
+    if (n < 1) n = 1;
+    if (n > vm.schedulers) n = vm.schedulers;
+    atomic_store(&vm.schedulers_online, n);
+    wake_all();   /* offline ones must evacuate; online ones may now steal */
+}
+
 void vm_halt(int status)
 {
     atomic_store(&vm.exit_status, status);
     atomic_store(&vm.halting, true);
-    for (unsigned i = 0; i < vm.schedulers; i++) {
-        Scheduler *s = vm.sched[i];
-        pthread_mutex_lock(&s->lock);
-        pthread_cond_signal(&s->wake);
-        pthread_mutex_unlock(&s->lock);
-    }
+    wake_all();
 }
