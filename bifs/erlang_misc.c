@@ -396,8 +396,11 @@ Term bif_erlang_is_process_alive_1(Process *p, Term *args)
     if (!q) return am_false;
     /* Signals this process sent q earlier (an exit/2, say) take effect
      * first, as in OTP: wait until q has handled its pending ones. */
+    if (atomic_load(&q->state) == PS_EXITED) return am_false;
+    /* receive_fetch leaves the count nonzero while it acts on the signals
+     * and for good when one of them ends q. */
     if (q != p && atomic_load(&q->signals) != 0) BIF_YIELD_RETRY(p);
-    return atomic_load(&q->state) == PS_EXITED ? am_false : am_true;
+    return am_true;
 }
 
 static int priority_of(Term a)
@@ -1193,7 +1196,7 @@ static Term process_info_all(Process *p, Process *q)
 static Term process_info_of(Process *p, Term pid, Term items)
 {
     Process *q = process_lookup(pid);
-    if (!q) return am_undefined;
+    if (!q || atomic_load(&q->state) == PS_EXITED) return am_undefined;
     if (q != p && atomic_load(&q->signals) != 0) BIF_YIELD_RETRY(p);
     if (!process_try_inspect(p, q)) BIF_YIELD_RETRY(p);
     Term r = atomic_load(&q->state) == PS_EXITED ? am_undefined

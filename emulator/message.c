@@ -137,7 +137,9 @@ Term receive_fetch(Process *p)
     message *first = p->inbox;
     p->inbox = NULL;
     p->inbox_last = &p->inbox;
-    uint32_t signals = atomic_exchange_explicit(&p->signals, 0, memory_order_acquire);
+    /* The count drops only once these signals have been acted on, and not
+     * at all when one ends p: is_process_alive relies on that. */
+    uint32_t signals = atomic_load_explicit(&p->signals, memory_order_acquire);
     pthread_mutex_unlock(&p->inbox_lock);
     if (!signals) {
         if (first) {
@@ -173,6 +175,7 @@ Term receive_fetch(Process *p)
         p->msgq_last = &m->next;
         p->msgq_len++;
     }
+    atomic_fetch_sub_explicit(&p->signals, signals, memory_order_release);
     return THE_NON_VALUE;
 }
 

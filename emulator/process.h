@@ -183,8 +183,9 @@ typedef struct Process {
     pthread_mutex_t inbox_lock;
     message *inbox, **inbox_last;
     _Atomic int state;         /* process_state */
-    _Atomic uint32_t signals;  /* exit signals in the inbox: handled when
-                                  the process is next scheduled in */
+    _Atomic uint32_t signals;  /* exit signals not yet acted on: handled when
+                                  the process is next scheduled in; stays
+                                  nonzero once one has ended it */
 
     /* Links (pids) and monitors: under inbox_lock. */
     Term *links;
