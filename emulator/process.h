@@ -158,7 +158,9 @@ typedef struct Process {
 
     /* Messages: the part only the owner touches. `msgq` is the received
      * queue; `save` points at the link to the next message receive looks
-     * at. */
+     * at. Invariant: a queued message's term is an immediate or lies
+     * wholly in the message's own fragment, never on the heap, so the GC
+     * does not walk the queue; remove_message hands the fragment to mbuf. */
     message *msgq, **msgq_last, **save;
     uint32_t msgq_len;
     /* Receive markers (OTP 24+): nodes of msgq that receive skips, so
