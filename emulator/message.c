@@ -196,20 +196,22 @@ static void fetch_messages_only(Process *p)
     pthread_mutex_unlock(&p->inbox_lock);
 }
 
-static unsigned marker_index(const Process *p, const message *m) { return (unsigned)(m - p->recv_markers); }
+static unsigned marker_index(const Process *p, const message *m) { return (unsigned)(m - p->markers->node); }
 
 Term receive_marker_reserve(Process *p)
 {
     unsigned i = 0;
     while (i < RECV_MARKERS && (p->markers_used & (1u << i))) i++;
-    if (i == RECV_MARKERS) return make_small(-1);   /* receive then starts at the head */
+    if (!p->markers) p->markers = malloc(sizeof *p->markers);
+    /* Without a marker receive starts at the head: slower, still right. */
+    if (i == RECV_MARKERS || !p->markers) return make_small(-1);
     /* Messages already sent precede the marker: fetch them first, unless
      * an exit signal is pending (the process acts on that in receive). */
     fetch_messages_only(p);
-    message *m = &p->recv_markers[i];
+    message *m = &p->markers->node[i];
     *m = (message){ .next = NULL, .term = make_small(0), .frag = NULL, .from = NIL, .kind = SIG_MARKER };
-    p->marker_link[i] = p->msgq_last;
-    p->marker_ref[i] = 0;
+    p->markers->link[i] = p->msgq_last;
+    p->markers->ref[i] = 0;
     *p->msgq_last = m;
     p->msgq_last = &m->next;
     p->markers_used |= (uint8_t)(1u << i);
@@ -219,29 +221,29 @@ Term receive_marker_reserve(Process *p)
 void receive_marker_bind(Process *p, Term marker, uint64_t ref)
 {
     if (!term_is_small(marker) || small_value(marker) < 0 || small_value(marker) >= RECV_MARKERS) return;
-    p->marker_ref[small_value(marker)] = ref;
+    p->markers->ref[small_value(marker)] = ref;
 }
 
 static int marker_of(const Process *p, uint64_t ref)
 {
     for (int i = 0; i < RECV_MARKERS; i++)
-        if ((p->markers_used & (1u << i)) && p->marker_ref[i] == ref) return i;
+        if ((p->markers_used & (1u << i)) && p->markers->ref[i] == ref) return i;
     return -1;
 }
 
 void receive_marker_use(Process *p, uint64_t ref)
 {
     int i = marker_of(p, ref);
-    if (i >= 0) p->save = &p->recv_markers[i].next;
+    if (i >= 0) p->save = &p->markers->node[i].next;
 }
 
 void receive_marker_clear(Process *p, uint64_t ref)
 {
     int i = marker_of(p, ref);
     if (i < 0) return;
-    message *m = &p->recv_markers[i], **link = p->marker_link[i];
+    message *m = &p->markers->node[i], **link = p->markers->link[i];
     *link = m->next;
-    if (m->next && m->next->kind == SIG_MARKER) p->marker_link[marker_index(p, m->next)] = link;
+    if (m->next && m->next->kind == SIG_MARKER) p->markers->link[marker_index(p, m->next)] = link;
     if (p->msgq_last == &m->next) p->msgq_last = link;
     if (p->save == &m->next) p->save = link;
     p->markers_used &= (uint8_t)~(1u << i);
@@ -256,7 +258,7 @@ void receive_remove(Process *p)
 {
     message *m = *p->save;
     *p->save = m->next;
-    if (m->next && m->next->kind == SIG_MARKER) p->marker_link[marker_index(p, m->next)] = p->save;
+    if (m->next && m->next->kind == SIG_MARKER) p->markers->link[marker_index(p, m->next)] = p->save;
     if (p->msgq_last == &m->next) p->msgq_last = p->save;
     p->msgq_len--;
     if (m->frag) {
@@ -285,7 +287,7 @@ void message_free_all(message *m)
 {
     while (m) {
         message *next = m->next;
-        if (m->kind == SIG_MARKER) {   /* lives in its Process */
+        if (m->kind == SIG_MARKER) {   /* lives in its process's markers */
             m = next;
             continue;
         }

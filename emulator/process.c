@@ -437,6 +437,8 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     table_remove(p);
     message_free_all(p->msgq);
     p->msgq = NULL;
+    free(p->markers);
+    p->markers = NULL;
     heap_destroy(p);
     free(p->arg_big);
     p->arg_big = NULL;

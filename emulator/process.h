@@ -102,6 +102,15 @@ typedef enum process_state {
     PS_EXITED,
 } process_state;
 
+/* The receive markers of one process: link[i] is the link that
+ * points at node[i] while bit i of Process.markers_used is set. */
+#define RECV_MARKERS 4
+struct recv_markers {
+    message node[RECV_MARKERS];
+    message **link[RECV_MARKERS];
+    uint64_t ref[RECV_MARKERS];   /* bound reference number, 0 none */
+};
+
 typedef struct Process {
     /* Heap and stack (owned by the running scheduler). */
     Term *heap, *htop, *stop, *hend;
@@ -165,13 +174,10 @@ typedef struct Process {
     uint32_t msgq_len;
     /* Receive markers (OTP 24+): nodes of msgq that receive skips, so
      * that `receive {Ref, _}` after Ref = make_ref() starts after the
-     * messages that were there before (message.c). marker_link[i] is the
-     * link that points at recv_markers[i] while it is in use. */
-#define RECV_MARKERS 4
-    message recv_markers[RECV_MARKERS];
-    message **marker_link[RECV_MARKERS];
-    uint64_t marker_ref[RECV_MARKERS];   /* bound reference number, 0 none */
-    uint8_t markers_used;                /* bit i: recv_markers[i] is linked */
+     * messages that were there before (message.c). Allocated on first use:
+     * most processes never make a marker. */
+    struct recv_markers *markers;
+    uint8_t markers_used;      /* bit i: markers->node[i] is linked */
     uint64_t timeout_at;       /* wait_timeout deadline, in ms; 0 = none,
                                   UINT64_MAX = infinity */
     uint64_t timeout_ref;      /* its timer (timer.h), 0 if none; under inbox_lock */
