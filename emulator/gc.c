@@ -165,9 +165,8 @@ GC_INLINE void visit_roots(Process *p, Term *x, unsigned live, slot_fn fn, void 
     /* group_leader is a pid: an immediate, never moved. */
     Term *regs = gc_saved_regs(p);
     if (regs) visit_slots(regs, p->arity, fn, ctx);
-    /* Not the message queue: a queued message is an immediate or lives
-     * wholly in its own fragment (message.c), so nothing in it points into
-     * the heap and the queue may be millions long. */
+    /* Of the queued messages, only those on the heap (process.h). */
+    for (uint32_t i = 0; i < p->nheap_msgs; i++) fn(ctx, &p->heap_msgs[i]->term);
 }
 
 /* Visits the term words of the object or list word at w; returns how many

@@ -437,6 +437,9 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     table_remove(p);
     message_free_all(p->msgq);
     p->msgq = NULL;
+    free(p->heap_msgs);
+    p->heap_msgs = NULL;
+    p->nheap_msgs = p->capheap_msgs = 0;
     free(p->markers);
     p->markers = NULL;
     heap_destroy(p);

@@ -56,11 +56,15 @@ typedef enum signal_kind { SIG_MESSAGE, SIG_EXIT, SIG_EXIT_LINK, SIG_MARKER } si
 
 typedef struct message {
     struct message *next;
-    Term term;             /* the message or exit reason, on `frag` (or an immediate) */
-    heap_frag *frag;       /* NULL once the term is on the receiver's heap */
+    Term term;             /* the message or exit reason: an immediate, on
+                              `frag`, or on the receiver's heap */
+    heap_frag *frag;       /* NULL for an immediate or a term on the heap */
     Term from;             /* exit signals: the sender's pid */
     uint8_t kind;          /* signal_kind */
+    uint32_t heap_slot;    /* term on the heap: its index in heap_msgs,
+                              else NOT_ON_HEAP */
 } message;
+#define NOT_ON_HEAP UINT32_MAX
 
 /* --- exceptions ------------------------------------------------------------
  * p->freason packs the class and, for the errors erts raises itself, the
@@ -167,11 +171,15 @@ typedef struct Process {
 
     /* Messages: the part only the owner touches. `msgq` is the received
      * queue; `save` points at the link to the next message receive looks
-     * at. Invariant: a queued message's term is an immediate or lies
-     * wholly in the message's own fragment, never on the heap, so the GC
-     * does not walk the queue; remove_message hands the fragment to mbuf. */
+     * at. A queued message's term is an immediate, lies wholly in the
+     * message's own fragment, or was copied onto this heap by a sender
+     * that held main_lock (message.c). heap_msgs lists the last kind, in
+     * msgq or the inbox, so that the GC updates them without walking the
+     * queue, which may be millions long. heap_msgs is under main_lock. */
     message *msgq, **msgq_last, **save;
     uint32_t msgq_len;
+    uint32_t nheap_msgs, capheap_msgs;
+    message **heap_msgs;
     /* Receive markers (OTP 24+): nodes of msgq that receive skips, so
      * that `receive {Ref, _}` after Ref = make_ref() starts after the
      * messages that were there before (message.c). Allocated on first use:
