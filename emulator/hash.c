@@ -289,10 +289,10 @@ static void hash2_map(hash2_state *s, Term t)
         return;
     case MAP_KIND_HEAD_BITMAP:
         hash2_open_map(s, m[1]);
-        push_hamt_children(s, m + 2, (unsigned)__builtin_popcount(bitmap));
+        push_hamt_children(s, m + 2, bitmap_count(bitmap));
         return;
     default: /* an inner node, reached through the stack */
-        push_hamt_children(s, m + 1, (unsigned)__builtin_popcount(bitmap));
+        push_hamt_children(s, m + 1, bitmap_count(bitmap));
         return;
     }
 }

@@ -12,6 +12,18 @@
  * allocations on a full heap shares a fragment instead of mallocing each. */
 #define FRAG_MIN_WORDS 32
 
+/* A new allocation fragment is as large as all fragments so far (up to the
+ * heap's size, where a collection is due anyway): a BIF-heavy loop on a
+ * full heap then makes O(log heap_size) fragments before its collection,
+ * not heap_size / FRAG_MIN_WORDS, each of which the collector must sort
+ * and search. */
+static size_t next_frag_words(const Process *p, size_t need)
+{
+    size_t size = p->mbuf_words < p->heap_size ? p->mbuf_words : p->heap_size;
+    if (size < FRAG_MIN_WORDS) size = FRAG_MIN_WORDS;
+    return need > size ? need : size;
+}
+
 bool heap_init(Process *p, size_t words)
 {
     size_t size = gc_next_heap_size(words < 2 ? 2 : words);
@@ -69,7 +81,7 @@ Term *heap_alloc_slow(Process *p, size_t need)
 {
     heap_frag *f = p->mbuf;
     if (!f || f->size - f->used < need) {
-        size_t size = need < FRAG_MIN_WORDS ? FRAG_MIN_WORDS : need;
+        size_t size = next_frag_words(p, need);
         if (size > (SIZE_MAX - sizeof *f) / sizeof(Term)) return NULL;
         f = malloc(sizeof *f + size * sizeof(Term));
         if (!f) return NULL;
@@ -83,6 +95,15 @@ Term *heap_alloc_slow(Process *p, size_t need)
     f->used += need;
     p->mbuf_words += need;
     return hp;
+}
+
+void heap_join_fragment(Process *p, heap_frag *f)
+{
+    /* Behind the head: the head stays the fragment HAlloc fills. */
+    heap_frag **at = p->mbuf ? &p->mbuf->next : &p->mbuf;
+    f->next = *at;
+    *at = f;
+    p->mbuf_words += f->used;
 }
 
 /* [from, from + words) must be the last words handed out: the top of the

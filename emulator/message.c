@@ -191,9 +191,7 @@ Term receive_fetch(Process *p)
             Term why = exit_signal_effect(p, m, &keep);
             if (why != THE_NON_VALUE) {
                 /* The reason's fragment joins the heap; the rest dies with p. */
-                m->frag->next = p->mbuf;
-                p->mbuf = m->frag;
-                p->mbuf_words += m->frag->used;
+                heap_join_fragment(p, m->frag);
                 free(m);
                 message_free_all(next);
                 p->nheap_msgs = 0;   /* p exits: its queue is dead */
@@ -296,9 +294,7 @@ void receive_remove(Process *p)
     if (p->msgq_last == &m->next) p->msgq_last = p->save;
     p->msgq_len--;
     if (m->frag) {
-        m->frag->next = p->mbuf;
-        p->mbuf = m->frag;
-        p->mbuf_words += m->frag->used;
+        heap_join_fragment(p, m->frag);
     } else if (m->heap_slot != NOT_ON_HEAP) {
         message *last = p->heap_msgs[--p->nheap_msgs];
         p->heap_msgs[m->heap_slot] = last;

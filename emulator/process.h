@@ -243,6 +243,10 @@ static inline Term *HAlloc(Process *p, size_t need)
     return heap_alloc_slow(p, need);
 }
 
+/* Makes f (a received message's or exit reason's fragment) part of p's
+ * heap fragments, collected with them. */
+void heap_join_fragment(Process *p, heap_frag *f);
+
 /* Gives back words at the end of the most recent allocation. */
 void heap_release(Process *p, Term *from, size_t words);
 
