@@ -222,7 +222,7 @@ static Term run_codec(Process *p, zstream *z, int (*codec)(z_streamp, int), int 
     Term *hp = bif_alloc(p, 4);
     if (remaining == 0 && produced < (size_t)output_size) return tuple2(hp, ATOM_NAMED("finished"), list);
     if (res != Z_NEED_DICT) return tuple2(hp, ATOM_NAMED("continue"), list);
-    return tuple3(hp, ATOM_NAMED("need_dictionary"), make_small((SWord)z->s.adler), list);
+    return tuple3(hp, ATOM_NAMED("need_dictionary"), make_small((int32_t)z->s.adler), list);   /* an int in OTP 25 */
 }
 
 /* --- deflate ------------------------------------------------------------- */
@@ -265,7 +265,7 @@ Term nif_zlib_deflateSetDictionary(Process *p, Term *args)
     if (res == Z_OK) {
         /* raw deflate does not keep the adler: compute it as OTP does */
         uLong sum = z->is_raw ? adler32(0, dict, (uInt)len) : z->s.adler;
-        r = make_small((SWord)sum);
+        r = make_small((int32_t)sum);   /* OTP 25 returns it as a signed int */
     } else {
         r = zlib_result(p, res);
     }
