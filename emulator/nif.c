@@ -47,13 +47,11 @@ Term nif_bind(Process *p, LoadedCode *lc, const char *lib, const char *path)
         if (strcmp(nif_table[i].module, lib) == 0) first = i;
     strbuf msg = STRBUF_INIT;
     Term r = am_ok;
-    if (first == nif_count) {
-        /* cbeam has no dlopen: a library it does not link is missing. */
+    if (first == nif_count || strcmp(lib, module) != 0) {
+        /* cbeam has no dlopen: a library it does not link is missing, and
+         * a static library is only found by its own module, as in OTP. */
         sb_printf(&msg, "Failed to load NIF library: '%s.so: cannot open shared object file: No such file or directory'", path);
         r = load_error(p, "load_failed", sb_str(&msg));
-    } else if (strcmp(lib, module) != 0) {
-        sb_printf(&msg, "Library module name '%s' does not match calling module '%s'", lib, module);
-        r = load_error(p, "bad_lib", sb_str(&msg));
     } else if (lc->nifs_bound) {
         r = load_error(p, "reload", "NIF library already loaded (reload disallowed since OTP 20).");
     }
