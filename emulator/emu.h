@@ -108,7 +108,10 @@ const code_line *code_line_at(const LoadedCode *lc, const BeamInstr *addr);
 
 void module_table_init(const char *const *code_path, size_t n);
 /* The current code of a module, loading it from the code path if needed;
- * NULL if it cannot be found or loaded (err says why, when non-NULL). */
+ * NULL if it cannot be found or loaded (err says why, when non-NULL). A
+ * module with an on_load function is left waiting for it (as OTP's
+ * erlang:finish_loading leaves it for the code server): the caller starts
+ * a runner, as module_load_for_call's callers do. */
 LoadedCode *module_ensure_loaded(Term module, struct strbuf *err);
 LoadedCode *module_current(Term module);
 /* For a call through an export of a module that is not loaded: loads it
