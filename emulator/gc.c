@@ -351,7 +351,7 @@ static void sweep_list(const gc_state *gc, ProcBin *first, OffHeap *out)
         next = offheap_next(obj);
         if (!find_region(gc, obj)) offheap_push(out, obj);                          /* not collected */
         else if (term_is_boxed(obj[0])) offheap_push(out, boxed_ptr(obj[0]));       /* survived */
-        else if (header_subtag(obj[0]) == HDR_REFC_BIN) binary_release(((ProcBin *)obj)->val);
+        else if (offheap_holds_binary(obj)) binary_release(((ProcBin *)obj)->val);      /* garbage */
     }
 }
 
@@ -734,8 +734,8 @@ static void verify_off_heap(verifier *v, const OffHeap *oh, const char *where)
         enum area a = classify(v->p, obj, &end);
         if (a == AREA_OUTSIDE || a == AREA_FREE) verify_fail(v, "off-heap entry outside the heap", (Term)(uintptr_t)obj);
         unsigned s = header_subtag(obj[0]);
-        if (!term_is_header(obj[0]) || (s != HDR_REFC_BIN && s != HDR_FUN))
-            verify_fail(v, "off-heap entry is not a ProcBin or fun", obj[0]);
+        if (!term_is_header(obj[0]) || (s != HDR_REFC_BIN && s != HDR_FUN && !header_is_magic_ref(obj[0])))
+            verify_fail(v, "off-heap entry is not a ProcBin, fun or magic ref", obj[0]);
         if (limit-- == 0) verify_fail(v, "off-heap list cycles", (Term)(uintptr_t)obj);
     }
 }

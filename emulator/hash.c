@@ -318,7 +318,7 @@ static Term hash2_boxed(hash2_state *s, Term t)
         return THE_NON_VALUE;
     case HDR_FUN: s->hash = hash2_fun(s, t); return THE_NON_VALUE;
     default: /* refs, external pids/ports: see hash.h */
-        for (UWord i = 0; i < header_arity(hdr); i++)
+        for (UWord i = 0; i < identity_words(boxed_ptr(t)); i++)
             s->hash = mix2(s->hash, (uint32_t)boxed_ptr(t)[1 + i], (uint32_t)(boxed_ptr(t)[1 + i] >> 32), HCONST_N(7));
         return THE_NON_VALUE;
     }
@@ -560,7 +560,7 @@ static Term hash1_term(hash1_state *s, Term t)
         return hash1_fun_env(s, t);
     }
     else { /* refs, external pids/ports: see hash.h */
-        for (UWord i = 0; i < header_arity(boxed_header(t)); i++)
+        for (UWord i = 0; i < identity_words(boxed_ptr(t)); i++)
             h = step_bytes(h, (uint32_t)boxed_ptr(t)[1 + i], FUNNY_NUMBER9);
         h *= FUNNY_NUMBER10;
     }

@@ -43,12 +43,12 @@ bool heap_init(Process *p, size_t words)
     return block != NULL;
 }
 
-/* Releases what an off-heap list holds: Binaries of ProcBins (funs on the
- * list hold nothing to release). */
+/* Releases what an off-heap list holds: Binaries of ProcBins and magic
+ * refs (funs on the list hold nothing to release). */
 static void release_off_heap(OffHeap *oh)
 {
     for (ProcBin *pb = oh->first; pb; pb = pb->next)
-        if (header_subtag(pb->header) == HDR_REFC_BIN) binary_release(pb->val);
+        if (offheap_holds_binary((const Term *)pb)) binary_release(pb->val);
     *oh = (OffHeap){ NULL, 0 };
 }
 

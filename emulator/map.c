@@ -151,7 +151,8 @@ static void emit_boxed(canon *c, Term t)
     case HDR_REFC_BIN: case HDR_HEAP_BIN: case HDR_SUB_BIN: emit_bitstring(c, t); return;
     default: /* refs, external pids/ports: their words identify them */
         emit_tag(c, 'R');
-        emit(c, p, (1 + header_arity(p[0])) * sizeof(Term));
+        emit_word(c, make_header(identity_words(p), header_subtag(p[0])));
+        emit(c, p + 1, identity_words(p) * sizeof(Term));
         return;
     }
 }

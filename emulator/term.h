@@ -179,6 +179,19 @@ typedef struct SubBin {
     Term orig;
 } SubBin;
 
+/* --- references -------------------------------------------------------------
+ * Plain reference (2 words): header (arity 1), 64-bit number.
+ * Magic reference (MAGIC_REF_WORDS): header (arity 3), number, next
+ *   (off-heap list link, word 2 as in a ProcBin), Binary * (word 3, as
+ *   ProcBin.val): a resource (emulator/resource.h) kept alive by the term.
+ * Only the number identifies a reference: comparison, hashing and printing
+ * read identity_words() words after the header. */
+#define MAGIC_REF_WORDS 4
+static inline bool header_is_magic_ref(Term h) { return h == make_header(MAGIC_REF_WORDS - 1, HDR_REF); }
+/* The words after the header of a ref, external pid/port/ref that say
+ * which one it is. */
+static inline UWord identity_words(const Term *obj) { return header_is_magic_ref(obj[0]) ? 1 : header_arity(obj[0]); }
+
 static inline bool term_is_binary_like(Term t)
 {
     if (!term_is_boxed(t)) return false;
