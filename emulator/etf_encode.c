@@ -198,6 +198,19 @@ static bool collect_pair(Term k, Term v, void *arg)
  * every float (1 before 1.0 before 2). */
 static int cmp_keys(const void *a, const void *b) { return term_compare_exact(((const Term *)a)[0], ((const Term *)b)[0]); }
 
+/* OTP writes a hash map's pairs in the reverse of its iteration order (the
+ * order of maps:keys/1). */
+static void reverse_pairs(Term *kv, size_t n)
+{
+    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+        Term k = kv[2 * i], v = kv[2 * i + 1];
+        kv[2 * i] = kv[2 * j];
+        kv[2 * i + 1] = kv[2 * j + 1];
+        kv[2 * j] = k;
+        kv[2 * j + 1] = v;
+    }
+}
+
 static void put_map(out *o, walk *w, Term map)
 {
     size_t n = map_size(map);
@@ -208,6 +221,7 @@ static void put_map(out *o, walk *w, Term map)
     pairs_ctx c = { kv, 0 };
     map_foreach(map, collect_pair, &c);
     if (o->opt->deterministic) qsort(kv, n, 2 * sizeof *kv, cmp_keys);
+    else if (map_header_kind(boxed_header(map)) != MAP_KIND_FLAT) reverse_pairs(kv, n);
     push_all(w, kv, 2 * n);
     free(kv);
 }

@@ -604,6 +604,174 @@ static Term hash1_next(hash1_state *s)
     return THE_NON_VALUE;
 }
 
+/* --- make_internal_hash: the hash of map keys -------------------------------- */
+
+/* OTP's make_internal_hash (Jenkins MIX, as OTP's generic x86-64 build):
+ * it decides where a key sits in a hash map, and so the order in which
+ * maps:to_list, printing and term_to_binary list a map over 32 keys.
+ * Immediates are hashed by their word; for small integers cbeam's word is
+ * OTP's, for atoms, pids and ports it is an index that differs between
+ * any two VMs (as between two runs of erl that create atoms in another
+ * order); NIL's word is OTP's too. Everything else is hashed by value, as
+ * OTP does. */
+#define INTERNAL_HASH_SALT 3432918353u
+#define MARK_HASH_CDR make_header(3, HDR_REF)
+
+static uint32_t const_hash(uint32_t hash, uint32_t k)
+{
+    hash ^= k;
+    return (hash << 17) ^ (hash >> 15);
+}
+
+static uint32_t internal_immediate(uint32_t hash, Term t)
+{
+    return mix2(hash, (uint32_t)t, (uint32_t)(t >> 32), HCONST);
+}
+
+static void internal_push_hamt(wstack *s, const Term *children, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (term_is_list(children[i])) {
+            ws_push(s, list_tail(children[i]));
+            ws_push(s, list_head(children[i]));
+        } else ws_push(s, children[i]);   /* a node, or a collision tuple */
+    }
+}
+
+static void internal_map(uint32_t *hash, wstack *s, Term t)
+{
+    const Term *m = boxed_ptr(t);
+    unsigned bitmap = map_header_bitmap(m[0]);
+    switch (map_header_kind(m[0])) {
+    case MAP_KIND_FLAT: {
+        UWord n = m[1];
+        *hash = mix1(*hash, (uint32_t)n, HCONST_N(16));
+        for (UWord i = n; i-- > 0;) {
+            ws_push(s, m[3 + i]);
+            ws_push(s, tuple_elements(m[2])[i]);
+        }
+        return;
+    }
+    case MAP_KIND_HEAD_ARRAY:
+        *hash = mix1(*hash, (uint32_t)m[1], HCONST_N(16));
+        if (m[1]) internal_push_hamt(s, m + 2, 16);
+        return;
+    case MAP_KIND_HEAD_BITMAP:
+        *hash = mix1(*hash, (uint32_t)m[1], HCONST_N(16));
+        if (m[1]) internal_push_hamt(s, m + 2, bitmap_count(bitmap));
+        return;
+    default:
+        internal_push_hamt(s, m + 1, bitmap_count(bitmap));
+        return;
+    }
+}
+
+/* A boxed term: its hash is mixed in; returns a subterm to continue with,
+ * or THE_NON_VALUE. */
+static Term internal_boxed(uint32_t *hash, wstack *s, Term t)
+{
+    Term hdr = boxed_header(t);
+    switch (header_subtag(hdr)) {
+    case HDR_TUPLE: {
+        UWord n = header_arity(hdr);
+        *hash = mix1(*hash, (uint32_t)n, HCONST_N(9));
+        if (n == 0) return THE_NON_VALUE;
+        for (UWord i = n; i > 1; i--) ws_push(s, tuple_elements(t)[i - 1]);
+        return tuple_elements(t)[0];
+    }
+    case HDR_MAP: internal_map(hash, s, t); return THE_NON_VALUE;
+    case HDR_POS_BIG: case HDR_NEG_BIG: *hash = hash2_bignum(*hash, t); return THE_NON_VALUE;
+    case HDR_FLOAT: {
+        double d = float_value(t);
+        if (d == 0.0) d = 0.0;
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        /* OTP mixes the double's words in memory order: low first. */
+        *hash = mix2(*hash, (uint32_t)bits, (uint32_t)(bits >> 32), HCONST_N(12));
+        return THE_NON_VALUE;
+    }
+    case HDR_REFC_BIN: case HDR_HEAP_BIN: case HDR_SUB_BIN:
+        *hash = hash2_bitstring(*hash, t);
+        return THE_NON_VALUE;
+    case HDR_FUN: {
+        const FunThing *f = (const FunThing *)boxed_ptr(t);
+        if (is_export_fun(f)) {   /* OTP hashes the Export's address */
+            UWord e = (UWord)f->entry;
+            *hash = mix2(*hash, (uint32_t)e, (uint32_t)(e >> 32), HCONST_N(14));
+            return THE_NON_VALUE;
+        }
+        const FunEntry *fe = f->entry;
+        UWord num_free = f->arity_and_free >> 8;
+        *hash = mix2(*hash, (uint32_t)num_free, (uint32_t)fe->module, HCONST_N(20));
+        *hash = mix2(*hash, fe->index, fe->old_uniq, HCONST_N(21));
+        if (num_free == 0) return THE_NON_VALUE;
+        for (UWord i = num_free; i-- > 1;) ws_push(s, f->env[i]);
+        return f->env[0];
+    }
+    default: /* refs, external pids/ports: their identity words */
+        for (UWord i = 0; i < identity_words(boxed_ptr(t)); i++)
+            *hash = mix2(*hash, (uint32_t)boxed_ptr(t)[1 + i], (uint32_t)(boxed_ptr(t)[1 + i] >> 32), HCONST_N(7));
+        return THE_NON_VALUE;
+    }
+}
+
+/* A list: runs of bytes four to a word, then the first element that is
+ * not a byte (its tail pushed); returns the next term to hash. */
+static Term internal_list(uint32_t *hash, wstack *s, Term t)
+{
+    unsigned c = 0;
+    uint32_t packed = 0;
+    const Term *cell = list_ptr(t);
+    while (is_byte(cell[0])) {
+        packed = (packed << 8) + (uint32_t)small_value(cell[0]);
+        if (c == 3) {
+            *hash = mix1(*hash, packed, HCONST_N(4));
+            c = 0;
+            packed = 0;
+        } else c++;
+        t = cell[1];
+        if (!term_is_list(t)) break;
+        cell = list_ptr(t);
+    }
+    if (c > 0) *hash = mix2(*hash, packed, c, HCONST_N(22));
+    if (!term_is_list(t)) return t;
+    Term tail = cell[1];
+    *hash = const_hash(*hash, HCONST_N(17));
+    ws_push(s, tail);
+    if (!term_is_list(tail)) ws_push(s, MARK_HASH_CDR);
+    return cell[0];
+}
+
+uint32_t term_internal_hash(Term t, uint32_t salt)
+{
+    uint32_t hash = salt ^ INTERNAL_HASH_SALT;
+    if (term_is_immed(t)) return internal_immediate(hash, t);
+    wstack s;
+    ws_init(&s);
+    for (;;) {
+        if (term_is_list(t)) {
+            t = internal_list(&hash, &s, t);
+            continue;
+        }
+        if (term_is_boxed(t)) t = internal_boxed(&hash, &s, t);
+        else {
+            hash = internal_immediate(hash, t);
+            t = THE_NON_VALUE;
+        }
+        while (t == THE_NON_VALUE) {
+            if (ws_empty(&s)) {
+                ws_free(&s);
+                return hash;
+            }
+            t = ws_pop(&s);
+            if (t == MARK_HASH_CDR) {
+                hash = const_hash(hash, HCONST_N(18));
+                t = THE_NON_VALUE;
+            }
+        }
+    }
+}
+
 uint32_t term_hash1(Term t)
 {
     hash1_state s = { 0, { 0 } };

@@ -24,6 +24,9 @@
  * phash2(T, Range) is this % Range (Range 2^32: the hash itself). */
 uint32_t term_hash2(Term t);
 
+/* OTP's make_internal_hash(T, Salt): where a key sits in a hash map. */
+uint32_t term_internal_hash(Term t, uint32_t salt);
+
 /* OTP's make_hash: phash(T, Range) is 1 + this % Range. */
 uint32_t term_hash1(Term t);
 

@@ -1,9 +1,10 @@
 /*
  * map.c — building and reading maps (layout in term.h, contract in map.h).
  *
- * HAMT hashing: a key is serialised to a canonical byte form that is equal
- * exactly when the keys are exactly equal (=:=), and hashed with XXH3 seeded
- * by the salt; a level uses 4 bits of the 32-bit hash, so every 8 levels
+ * HAMT hashing: OTP's make_internal_hash (hash.c), so that a map over 32
+ * keys has OTP's shape and iteration order wherever the keys hash as in
+ * OTP (everything but atoms, pids, ports, refs and funs, whose words are
+ * VM-specific); a level uses 4 bits of the 32-bit hash, so every 8 levels
  * the hash is recomputed with the next salt (as OTP's make_map_hash). Keys
  * whose hashes still collide at MAP_HAMT_MAX_LEVEL are kept in a collision
  * node: a tuple of [K|V] leaves sorted in map-key order. The trie shape
@@ -12,10 +13,10 @@
 #include "map.h"
 
 #include <stdlib.h>
-#include <xxhash.h>
 
 #include "atom.h"
 #include "exception.h"
+#include "hash.h"
 #include "term_build.h"
 #include "term_order.h"
 
@@ -23,176 +24,18 @@
 #define LEVELS_PER_SALT 8
 #define MAP_HAMT_MAX_LEVEL (8 * LEVELS_PER_SALT)
 
-/* --- canonical form of a key ------------------------------------------------ */
-
-typedef struct canon {
-    uint8_t *bytes;
-    size_t len, cap;
-    uint8_t local[256];
-    Term *stack;         /* terms still to serialise, last pushed first */
-    size_t depth, stack_cap;
-    Term local_stack[32];
-    bool failed;         /* out of memory: the hash degrades, never crashes */
-} canon;
-
-static bool grow_bytes(canon *c, size_t extra)
-{
-    if (c->len + extra <= c->cap) return true;
-    size_t cap = c->cap * 2;
-    while (cap < c->len + extra) cap *= 2;
-    uint8_t *p = c->bytes == c->local ? malloc(cap) : realloc(c->bytes, cap);
-    if (!p) return false;
-    if (c->bytes == c->local) memcpy(p, c->local, c->len);
-    c->bytes = p;
-    c->cap = cap;
-    return true;
-}
-
-static void emit(canon *c, const void *p, size_t n)
-{
-    if (c->failed || !grow_bytes(c, n)) { c->failed = true; return; }
-    memcpy(c->bytes + c->len, p, n);
-    c->len += n;
-}
-
-static void emit_tag(canon *c, char tag) { emit(c, &tag, 1); }
-static void emit_word(canon *c, UWord w) { emit(c, &w, sizeof w); }
-
-static void push_term(canon *c, Term t)
-{
-    if (c->failed) return;
-    if (c->depth == c->stack_cap) {
-        size_t cap = c->stack_cap * 2;
-        Term *s = c->stack == c->local_stack ? malloc(cap * sizeof *s)
-                                             : realloc(c->stack, cap * sizeof *s);
-        if (!s) { c->failed = true; return; }
-        if (c->stack == c->local_stack) memcpy(s, c->local_stack, sizeof c->local_stack);
-        c->stack = s;
-        c->stack_cap = cap;
-    }
-    c->stack[c->depth++] = t;
-}
-
-static void emit_integer(canon *c, Term t)
-{
-    emit_tag(c, 'I');
-    if (term_is_small(t)) {
-        SWord v = small_value(t);
-        emit_tag(c, v < 0 ? '-' : '+');
-        emit_word(c, 1);
-        emit_word(c, v < 0 ? (UWord)0 - (UWord)v : (UWord)v);
-        return;
-    }
-    UWord n = header_arity(boxed_header(t));
-    emit_tag(c, (header_subtag(boxed_header(t)) == HDR_NEG_BIG) ? '-' : '+');
-    emit_word(c, n);
-    emit(c, boxed_ptr(t) + 1, n * sizeof(UWord));
-}
-
-static void emit_bitstring(canon *c, Term t)
-{
-    bitstring_view v;
-    bitstring_view_of(t, &v);
-    emit_tag(c, 'B');
-    emit_word(c, v.bit_size);
-    size_t whole = v.bit_size / 8;
-    if (v.bit_offset == 0) emit(c, v.bytes, whole);
-    else
-        for (size_t i = 0; i < whole; i++) { uint8_t b = bitstring_byte(&v, i); emit(c, &b, 1); }
-    uint8_t last = 0;
-    for (size_t bit = whole * 8; bit < v.bit_size; bit++)
-        last |= (uint8_t)(bitstring_bit(&v, bit) << (7 - (bit - whole * 8)));
-    if (v.bit_size % 8) emit(c, &last, 1);
-}
-
-static bool push_pair(Term key, Term value, void *arg)
-{
-    canon *c = arg;
-    push_term(c, value);
-    push_term(c, key);
-    return !c->failed;
-}
-
-static void emit_boxed(canon *c, Term t)
-{
-    const Term *p = boxed_ptr(t);
-    switch (header_subtag(p[0])) {
-    case HDR_TUPLE: {
-        UWord n = header_arity(p[0]);
-        emit_tag(c, 'T');
-        emit_word(c, n);
-        for (UWord i = n; i-- > 0;) push_term(c, p[1 + i]);
-        return;
-    }
-    case HDR_POS_BIG: case HDR_NEG_BIG: emit_integer(c, t); return;
-    case HDR_FLOAT: {
-        double d = float_value(t);
-        if (d == 0.0) d = 0.0; /* 0.0 =:= -0.0 in OTP 25 */
-        emit_tag(c, 'F');
-        emit(c, &d, sizeof d);
-        return;
-    }
-    case HDR_MAP:
-        /* Any fixed order of pairs will do: exactly-equal maps have the same
-         * layout, so map_foreach visits their pairs in the same order. */
-        emit_tag(c, 'M');
-        emit_word(c, map_size(t));
-        map_foreach(t, push_pair, c);
-        return;
-    case HDR_FUN: {
-        const FunThing *f = (const FunThing *)p;
-        emit_tag(c, 'f');
-        emit_word(c, (UWord)(uintptr_t)f->entry); /* entries are unique and never move */
-        emit_word(c, f->arity_and_free);
-        emit_word(c, f->creator);
-        for (UWord i = f->arity_and_free >> 8; i-- > 0;) push_term(c, f->env[i]);
-        return;
-    }
-    case HDR_REFC_BIN: case HDR_HEAP_BIN: case HDR_SUB_BIN: emit_bitstring(c, t); return;
-    default: /* refs, external pids/ports: their words identify them */
-        emit_tag(c, 'R');
-        emit_word(c, make_header(identity_words(p), header_subtag(p[0])));
-        emit(c, p + 1, identity_words(p) * sizeof(Term));
-        return;
-    }
-}
-
-static void emit_term(canon *c, Term t)
-{
-    if (term_is_small(t)) emit_integer(c, t);
-    else if (term_is_list(t)) {
-        emit_tag(c, 'L');
-        push_term(c, list_tail(t));
-        push_term(c, list_head(t));
-    } else if (term_is_boxed(t)) emit_boxed(c, t);
-    else { /* atoms (interned), NIL, pids, ports: the word identifies them */
-        emit_tag(c, 'W');
-        emit_word(c, t);
-    }
-}
-
-static uint32_t canonical_hash(Term key, unsigned salt)
-{
-    canon c = { .cap = sizeof c.local, .stack_cap = 32 };
-    c.bytes = c.local;
-    c.stack = c.local_stack;
-    push_term(&c, key);
-    while (c.depth > 0 && !c.failed) emit_term(&c, c.stack[--c.depth]);
-    /* Out of memory only weakens the hash of a huge key: equal keys still
-     * fail at the same point, so they still hash equally. */
-    uint64_t h = XXH3_64bits_withSeed(c.bytes, c.len, (uint64_t)salt * 0x9E3779B97F4A7C15u + salt);
-    if (c.bytes != c.local) free(c.bytes);
-    if (c.stack != c.local_stack) free(c.stack);
-    return (uint32_t)h;
-}
-
 static map_hash_fn hash_override;
 
 void map_set_hash_for_testing(map_hash_fn fn) { hash_override = fn; }
 
+/* OTP's map hash: make_internal_hash(Key, 0) for the first 8 levels; below
+ * that, as OTP 25, the hash of [Salt | Key] with Salt = level / 8. */
 static uint32_t map_hash(Term key, unsigned salt)
 {
-    return hash_override ? hash_override(key, salt) : canonical_hash(key, salt);
+    if (hash_override) return hash_override(key, salt);
+    if (salt == 0) return term_internal_hash(key, 0);
+    Term cell[2] = { make_small((SWord)salt), key };
+    return term_internal_hash(make_list(cell), 0);
 }
 
 static unsigned hash_slot(uint32_t hash, unsigned level)
@@ -975,7 +818,10 @@ Term map_merge(Process *p, Term a, Term b)
 
 /* --- lists --- */
 
-typedef struct list_fill { Term *cells, *tuples; size_t i; int what; } list_fill;
+/* The list's cells are in one block, written in visiting order, or from
+ * the end for a hash map: OTP lists a hash map's pairs in the reverse of
+ * the order its iterator (and map_foreach) visits them. */
+typedef struct list_fill { Term *cells, *tuples; size_t i, n; int what; bool reverse; } list_fill;
 
 enum { LIST_KEYS, LIST_VALUES, LIST_PAIRS };
 
@@ -984,7 +830,7 @@ static bool fill_cell(Term key, Term value, void *arg)
     list_fill *f = arg;
     Term elem = f->what == LIST_KEYS ? key : f->what == LIST_VALUES ? value
               : tuple2(f->tuples + 3 * f->i, key, value);
-    Term *cell = f->cells + 2 * f->i;
+    Term *cell = f->cells + 2 * (f->reverse ? f->n - 1 - f->i : f->i);
     cell[0] = elem;
     cell[1] = make_list(cell + 2);
     f->i++;
@@ -997,7 +843,7 @@ static Term map_list(Process *p, Term map, int what, Term tail)
     if (n == 0) return tail;
     Term *hp = HAlloc(p, n * (what == LIST_PAIRS ? 5 : 2));
     if (!hp) return out_of_memory(p);
-    list_fill f = { hp, hp + 2 * n, 0, what };
+    list_fill f = { hp, hp + 2 * n, 0, n, what, !is_flatmap(map) };
     map_foreach(map, fill_cell, &f);
     hp[2 * n - 1] = tail;
     return make_list(hp);
