@@ -18,6 +18,7 @@
 #include "gc.h"
 #include "io_thread.h"
 #include "map.h"
+#include "port.h"
 #include "scheduler.h"
 #include "strbuf.h"
 #include "term_build.h"
@@ -151,8 +152,25 @@ Term bif_erlang_spawn_link_1(Process *p, Term *args) { return spawn_fun(p, args[
 Term bif_erlang_spawn_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], false); }
 Term bif_erlang_spawn_link_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], true); }
 
+/* link(Port): a closed port is a dead process to link/1 (noproc). */
+static Term link_port(Process *p, Term id)
+{
+    Port *port = port_lookup(id);
+    bool linked = port && port_link(port, p->pid);
+    if (port) port_put(port);
+    if (linked) {
+        process_add_link(p, id);
+    } else if (p->flags & PF_TRAP_EXIT) {
+        process_send_exit(p, id, am_noproc, true);
+    } else {
+        BIF_ERROR_VALUE(p, EXC_ERROR, am_noproc);
+    }
+    return am_true;
+}
+
 Term bif_erlang_link_1(Process *p, Term *args)
 {
+    if (term_is_port(args[0])) return link_port(p, args[0]);
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     if (!process_link(p, args[0])) {
         /* Linking to a dead process: an exit signal with noproc. */
@@ -164,6 +182,15 @@ Term bif_erlang_link_1(Process *p, Term *args)
 
 Term bif_erlang_unlink_1(Process *p, Term *args)
 {
+    if (term_is_port(args[0])) {
+        process_remove_link(p, args[0]);
+        Port *port = port_lookup(args[0]);
+        if (port) {
+            port_unlink(port, p->pid);
+            port_put(port);
+        }
+        return am_true;
+    }
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     process_unlink(p, args[0]);
     return am_true;
@@ -279,8 +306,31 @@ static Term monitor_created(Process *p, Process *child)
     return make_ref_term(HAlloc(p, REF_WORDS), ref);
 }
 
+/* monitor(port, Port): the port keeps the watcher (port.c). A name that
+ * is no registered port, or a closed port, gives 'DOWN' with noproc. */
+static Term monitor_port(Process *p, Term target)
+{
+    if (!term_is_port(target) && !term_is_atom(target)) BIF_ERROR(p, EXC_BADARG);
+    uint64_t ref = atomic_fetch_add(&next_ref, 1);
+    Port *port = port_lookup(target);
+    bool added = port && port_monitor_add(port, ref, p->pid);
+    if (port) port_put(port);
+    if (added) {
+        pthread_mutex_lock(&p->inbox_lock);
+        monitor_add(&p->monitors, &p->nmonitors, &p->capmonitors, ref, target, NIL);
+        pthread_mutex_unlock(&p->inbox_lock);
+    } else {
+        Term scratch[REF_WORDS + 6];
+        Term who = term_is_atom(target) ? tuple2(HAlloc(p, 3), target, am_nonode_at_nohost) : target;
+        Term r = make_ref_term(scratch, ref);
+        send_message(p, tuple_from(scratch + REF_WORDS, (Term[]){ ATOM_NAMED("DOWN"), r, ATOM_NAMED("port"), who, am_noproc }, 5));
+    }
+    return make_ref_term(HAlloc(p, REF_WORDS), ref);
+}
+
 static Term do_monitor(Process *p, Term type, Term target, bool alias)
 {
+    if (type == ATOM_NAMED("port") && !alias) return monitor_port(p, target);
     if (type != ATOM_NAMED("process")) BIF_ERROR(p, EXC_BADARG);
     Process *t = NULL;
     if (term_is_pid(target)) t = process_lookup(target);
@@ -342,7 +392,9 @@ static Term demonitor(Process *p, Term ref_term, Term options)
     bool found = monitor_remove(p->monitors, &p->nmonitors, ref, &pid);
     pthread_mutex_unlock(&p->inbox_lock);
     alias_remove(ref, p->pid);   /* an alias made with the monitor ends with it */
-    if (found) {
+    if (found && term_is_port(pid)) {
+        port_demonitor(pid, ref);
+    } else if (found) {
         Process *t = process_lookup(pid);
         if (t) {
             pthread_mutex_lock(&t->inbox_lock);
@@ -379,6 +431,10 @@ void monitors_on_exit(Process *p, Term reason)
         send_down(w, by[i].ref, who, reason);
     }
     for (size_t i = 0; i < nmine; i++) {
+        if (term_is_port(mine[i].pid)) {
+            port_demonitor(mine[i].pid, mine[i].ref);
+            continue;
+        }
         Process *t = process_lookup(mine[i].pid);
         if (!t) continue;
         pthread_mutex_lock(&t->inbox_lock);
@@ -533,6 +589,11 @@ Term bif_erlang_send_2(Process *p, Term *args)
     if (term_is_tuple(to) && tuple_arity(to) == 2 && tuple_elements(to)[1] == am_nonode_at_nohost &&
         term_is_atom(tuple_elements(to)[0]))
         to = tuple_elements(to)[0];
+    if (term_is_port(to)) {
+        port_send_message(p, to, args[1]);
+        BUMP_REDS(p, 4);
+        return args[1];
+    }
     Process *q = term_is_pid(to) ? process_lookup(to) : term_is_atom(to) ? process_whereis(to) : NULL;
     if (!q && !term_is_pid(to)) BIF_ERROR(p, EXC_BADARG);
     if (q) send_message(q, args[1]);

@@ -20,6 +20,24 @@
 extern char **environ;
 static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A copy of the environment (NULL-terminated, every string malloc'd), for
+ * spawning a program (emulator/port_io.c). */
+char **os_environ_copy(void)
+{
+    pthread_mutex_lock(&env_lock);
+    size_t n = 0;
+    while (environ[n]) n++;
+    char **copy = malloc((n + 1) * sizeof *copy);
+    if (!copy) abort();
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = strdup(environ[i]);
+        if (!copy[i]) abort();
+    }
+    copy[n] = NULL;
+    pthread_mutex_unlock(&env_lock);
+    return copy;
+}
+
 static Term bytes_to_list(Process *p, const char *s, size_t n)
 {
     Term *hp = HAlloc(p, 2 * n);

@@ -1329,7 +1329,7 @@ hibernate:
 
     /* --- messages --- */
     OPCASE(send) {
-        if (term_is_boxed(x[0])) {   /* {Name, Node} or an alias: the BIF knows the forms */
+        if (term_is_boxed(x[0]) || term_is_port(x[0])) {   /* {Name, Node}, an alias, a port: the BIF knows the forms */
             SWAPOUT;
             Term r = bif_erlang_send_2(c_p, x);
             SWAPIN;

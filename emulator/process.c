@@ -20,6 +20,7 @@
 #include "export.h"
 #include "gc.h"
 #include "map.h"
+#include "port.h"
 #include "scheduler.h"
 #include "term_build.h"
 #include "term_print.h"
@@ -245,6 +246,20 @@ void process_unlink(Process *a, Term b_pid)
     }
 }
 
+void process_add_link(Process *p, Term id)
+{
+    pthread_mutex_lock(&p->inbox_lock);
+    if (atomic_load(&p->state) != PS_EXITED) links_add(p, id);
+    pthread_mutex_unlock(&p->inbox_lock);
+}
+
+void process_remove_link(Process *p, Term id)
+{
+    pthread_mutex_lock(&p->inbox_lock);
+    links_remove(p, id);
+    pthread_mutex_unlock(&p->inbox_lock);
+}
+
 void process_send_exit(Process *p, Term from, Term reason, bool link)
 {
     send_exit_signal(p, from, reason, link);
@@ -424,6 +439,10 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     p->nlinks = 0;
     pthread_mutex_unlock(&p->inbox_lock);
     for (size_t i = 0; i < nlinks; i++) {
+        if (term_is_port(links[i])) {
+            port_linked_exit(links[i], p->pid, reason);
+            continue;
+        }
         Process *q = process_lookup(links[i]);
         if (!q) continue;
         pthread_mutex_lock(&q->inbox_lock);

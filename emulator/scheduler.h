@@ -165,6 +165,10 @@ void process_exit(Scheduler *sd, Process *p, Term reason);
 /* Links two processes (both must be alive). */
 bool process_link(Process *a, Term b_pid);
 void process_unlink(Process *a, Term b_pid);
+/* One side of a link to a port (port.c keeps the other): adds/removes id
+ * in p's links under p's inbox_lock. */
+void process_add_link(Process *p, Term id);
+void process_remove_link(Process *p, Term id);
 /* Sends the 'DOWN' messages of a process that is exiting (erlang_misc.c). */
 void monitors_on_exit(Process *p, Term reason);
 

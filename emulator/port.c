@@ -1,0 +1,502 @@
+/*
+ * port.c — the port table, owners, links, closing, and commands queued
+ * for the IO thread. See port.h for the ownership rules; the OS side of
+ * a port (pipes, child processes, fds) is port_io.c, on the IO thread.
+ *
+ * Port numbers count up from 0 (OTP's ports are numbered the same way);
+ * a number's table slot is number % PORT_LIMIT, and a number whose slot
+ * is taken is skipped, so numbers stay unique until the 28-bit counter
+ * wraps.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atom.h"
+#include "port.h"
+#include "port_io.h"
+#include "scheduler.h"
+#include "term_build.h"
+
+#define PORT_NUMBER_BITS 28
+
+static struct {
+    pthread_mutex_t lock;
+    Port *slots[PORT_LIMIT];
+    uint32_t next;     /* the next number to try */
+    size_t count;
+} table = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint32_t port_number(Term id) { return (uint32_t)(id >> TAG_IMMED1_SIZE); }
+static Term make_port_id(uint32_t n) { return ((Term)n << TAG_IMMED1_SIZE) | TAG_IMMED1_PORT; }
+
+/* OTP's erts_ptab_data2pix for a 65536-entry table: 8 ids per cache line. */
+uint32_t port_index(Term id)
+{
+    uint32_t n = port_number(id);
+    const uint32_t cl_shift = 3, cli_shift = 13;   /* log2(8), log2(65536 / 8) */
+    return ((n & ((1u << cli_shift) - 1)) << cl_shift) + ((n >> cli_shift) & ((1u << cl_shift) - 1));
+}
+
+/* --- references ------------------------------------------------------------ */
+
+void port_get(Port *p) { atomic_fetch_add(&p->refc, 1); }
+
+static void port_free(Port *p)
+{
+    for (port_buf *b = p->outq; b;) {
+        port_buf *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(p->links);
+    free(p->monitors);
+    free(p->name);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+void port_put(Port *p)
+{
+    if (atomic_fetch_sub(&p->refc, 1) == 1) port_free(p);
+}
+
+/* --- the table ---------------------------------------------------------- */
+
+static bool table_insert(Port *p)
+{
+    pthread_mutex_lock(&table.lock);
+    bool ok = false;
+    for (uint32_t tries = 0; tries < PORT_LIMIT && !ok; tries++) {
+        uint32_t n = table.next;
+        table.next = (table.next + 1) & ((1u << PORT_NUMBER_BITS) - 1);
+        Port **slot = &table.slots[n % PORT_LIMIT];
+        if (*slot) continue;
+        *slot = p;
+        p->id = make_port_id(n);
+        table.count++;
+        ok = true;
+    }
+    pthread_mutex_unlock(&table.lock);
+    return ok;
+}
+
+static void table_remove(Port *p)
+{
+    pthread_mutex_lock(&table.lock);
+    Port **slot = &table.slots[port_number(p->id) % PORT_LIMIT];
+    if (*slot == p) {
+        *slot = NULL;
+        table.count--;
+    }
+    pthread_mutex_unlock(&table.lock);
+}
+
+Port *port_lookup(Term id)
+{
+    if (!term_is_port(id)) return NULL;
+    pthread_mutex_lock(&table.lock);
+    Port *p = table.slots[port_number(id) % PORT_LIMIT];
+    if (p && p->id == id) port_get(p);
+    else p = NULL;
+    pthread_mutex_unlock(&table.lock);
+    return p;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    Term x = *(const Term *)a, y = *(const Term *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t port_all(Term *ids, size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&table.lock);
+    for (uint32_t i = 0; i < PORT_LIMIT && n < max; i++)
+        if (table.slots[i]) ids[n++] = table.slots[i]->id;
+    pthread_mutex_unlock(&table.lock);
+    qsort(ids, n, sizeof *ids, compare_ids);
+    return n;
+}
+
+size_t port_count(void)
+{
+    pthread_mutex_lock(&table.lock);
+    size_t n = table.count;
+    pthread_mutex_unlock(&table.lock);
+    return n;
+}
+
+/* --- links (port side, under p->lock) ------------------------------------ */
+
+static void links_add(Port *p, Term pid)
+{
+    for (size_t i = 0; i < p->nlinks; i++)
+        if (p->links[i] == pid) return;
+    if (p->nlinks == p->caplinks) {
+        p->caplinks = p->caplinks ? p->caplinks * 2 : 4;
+        p->links = realloc(p->links, p->caplinks * sizeof *p->links);
+        if (!p->links) abort();
+    }
+    p->links[p->nlinks++] = pid;
+}
+
+static void links_remove(Port *p, Term pid)
+{
+    for (size_t i = 0; i < p->nlinks; i++) {
+        if (p->links[i] == pid) {
+            memmove(p->links + i, p->links + i + 1, (p->nlinks - i - 1) * sizeof *p->links);
+            p->nlinks--;
+            return;
+        }
+    }
+}
+
+bool port_link(Port *p, Term pid)
+{
+    pthread_mutex_lock(&p->lock);
+    bool open = p->state == PORT_OPEN;
+    if (open) links_add(p, pid);
+    pthread_mutex_unlock(&p->lock);
+    return open;
+}
+
+void port_unlink(Port *p, Term pid)
+{
+    pthread_mutex_lock(&p->lock);
+    links_remove(p, pid);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* --- creating and closing ----------------------------------------------- */
+
+Port *port_create(Process *owner, char *name, port_kind kind, uint32_t flags)
+{
+    Port *p = calloc(1, sizeof *p);
+    if (!p) {
+        free(name);
+        return NULL;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    p->name = name;
+    p->kind = kind;
+    p->flags = flags;
+    p->state = PORT_OPEN;
+    p->connected = owner->pid;
+    p->os_pid = -1;
+    p->outq_tail = &p->outq;
+    p->in_fd = p->out_fd = -1;
+    atomic_store(&p->refc, 2);   /* the table's and the caller's */
+    links_add(p, owner->pid);
+    if (!table_insert(p)) {
+        port_free(p);
+        return NULL;
+    }
+    process_add_link(owner, p->id);
+    return p;
+}
+
+/* The watcher's side of a monitor that fired: gone for demonitor. */
+static void forget_monitor(Process *q, uint64_t ref)
+{
+    pthread_mutex_lock(&q->inbox_lock);
+    for (size_t i = 0; i < q->nmonitors; i++) {
+        if (q->monitors[i].ref == ref) {
+            q->monitors[i] = q->monitors[--q->nmonitors];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&q->inbox_lock);
+}
+
+static void send_port_down(Term pid, uint64_t ref, Term id, Term reason)
+{
+    Process *q = process_lookup(pid);
+    if (!q) return;
+    forget_monitor(q, ref);
+    Term hp[2 + 6];
+    hp[0] = make_header(1, HDR_REF);
+    hp[1] = ref;
+    Term msg = tuple_from(hp + 2, (Term[]){ ATOM_NAMED("DOWN"), make_boxed(hp), ATOM_NAMED("port"), id, reason }, 5);
+    send_message(q, msg);
+}
+
+bool port_monitor_add(Port *p, uint64_t ref, Term pid)
+{
+    pthread_mutex_lock(&p->lock);
+    bool open = p->state == PORT_OPEN;
+    if (open) {
+        if (p->nmonitors == p->capmonitors) {
+            p->capmonitors = p->capmonitors ? 2 * p->capmonitors : 4;
+            p->monitors = realloc(p->monitors, p->capmonitors * sizeof *p->monitors);
+            if (!p->monitors) abort();
+        }
+        p->monitors[p->nmonitors++] = (port_monitor){ ref, pid };
+    }
+    pthread_mutex_unlock(&p->lock);
+    return open;
+}
+
+void port_demonitor(Term port_id, uint64_t ref)
+{
+    Port *p = port_lookup(port_id);
+    if (!p) return;
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->nmonitors; i++) {
+        if (p->monitors[i].ref == ref) {
+            p->monitors[i] = p->monitors[--p->nmonitors];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    port_put(p);
+}
+
+bool port_terminate(Port *p, Term reason)
+{
+    pthread_mutex_lock(&p->lock);
+    if (p->state == PORT_CLOSED) {
+        pthread_mutex_unlock(&p->lock);
+        return false;
+    }
+    p->state = PORT_CLOSED;
+    Term *links = p->links;
+    size_t nlinks = p->nlinks;
+    port_monitor *mons = p->monitors;
+    size_t nmons = p->nmonitors;
+    p->links = NULL;
+    p->nlinks = p->caplinks = 0;
+    p->monitors = NULL;
+    p->nmonitors = p->capmonitors = 0;
+    pthread_mutex_unlock(&p->lock);
+    table_remove(p);
+    port_io_close(p);
+    for (size_t i = 0; i < nlinks; i++) {
+        Process *q = process_lookup(links[i]);
+        if (!q) continue;
+        process_remove_link(q, p->id);
+        send_exit_signal(q, p->id, reason, true);
+    }
+    free(links);
+    for (size_t i = 0; i < nmons; i++) send_port_down(mons[i].pid, mons[i].ref, p->id, reason);
+    free(mons);
+    port_put(p);   /* the table's reference */
+    return true;
+}
+
+void port_discard(Port *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool was_open = p->state == PORT_OPEN;
+    p->state = PORT_CLOSED;
+    Term owner = p->connected;
+    p->nlinks = 0;
+    pthread_mutex_unlock(&p->lock);
+    if (!was_open) return;
+    table_remove(p);
+    Process *q = process_lookup(owner);
+    if (q) process_remove_link(q, p->id);
+    port_put(p);   /* the table's reference */
+}
+
+void port_linked_exit(Term port_id, Term pid, Term reason)
+{
+    Port *p = port_lookup(port_id);
+    if (!p) return;
+    pthread_mutex_lock(&p->lock);
+    links_remove(p, pid);
+    bool close = p->connected == pid || reason != am_normal;
+    pthread_mutex_unlock(&p->lock);
+    /* A `kill` from a link arrives as `killed`, as with processes. */
+    if (close) port_terminate(p, reason == am_kill ? am_killed : reason);
+    port_put(p);
+}
+
+/* --- messages to the owner -------------------------------------------------- */
+
+void port_deliver(Port *p, Term msg)
+{
+    pthread_mutex_lock(&p->lock);
+    Term to = p->state == PORT_OPEN ? p->connected : NIL;
+    pthread_mutex_unlock(&p->lock);
+    if (to == NIL) return;
+    Process *q = process_lookup(to);
+    if (q) send_message(q, msg);
+}
+
+/* --- output ------------------------------------------------------------------ */
+
+bool port_write(Port *p, const uint8_t *bytes, size_t len)
+{
+    unsigned hdr = p->packet;
+    port_buf *b = malloc(sizeof *b + hdr + len);
+    if (!b) {
+        fputs("cbeam: out of memory writing to a port\n", stderr);
+        abort();
+    }
+    b->next = NULL;
+    b->len = hdr + len;
+    for (unsigned i = 0; i < hdr; i++) b->data[i] = (uint8_t)(len >> (8 * (hdr - 1 - i)));
+    memcpy(b->data + hdr, bytes, len);
+    pthread_mutex_lock(&p->lock);
+    bool open = p->state == PORT_OPEN;
+    if (open) {
+        *p->outq_tail = b;
+        p->outq_tail = &b->next;
+        p->outq_bytes += len;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (!open) {
+        free(b);
+        return false;
+    }
+    atomic_fetch_add(&p->output, hdr + len);
+    port_io_kick(p);
+    return true;
+}
+
+/* --- iolists ------------------------------------------------------------------ */
+
+typedef struct iol_stack {
+    Term *items;
+    size_t n, cap;
+} iol_stack;
+
+static void iol_push(iol_stack *s, Term t)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 32;
+        s->items = realloc(s->items, s->cap * sizeof *s->items);
+        if (!s->items) abort();
+    }
+    s->items[s->n++] = t;
+}
+
+/* Walks t; with out == NULL only counts. False if t is not an iolist. */
+static bool iol_walk(Term t, uint8_t *out, size_t *len)
+{
+    iol_stack st = { NULL, 0, 0 };
+    size_t n = 0;
+    bool ok = true;
+    iol_push(&st, t);
+    while (ok && st.n) {
+        Term v = st.items[--st.n];
+        while (ok && term_is_list(v)) {
+            Term h = list_head(v);
+            const uint8_t *bytes;
+            size_t size;
+            if (term_is_small(h) && small_value(h) >= 0 && small_value(h) <= 255) {
+                if (out) out[n] = (uint8_t)small_value(h);
+                n++;
+            } else if (term_is_list(h)) {
+                iol_push(&st, list_tail(v));
+                v = h;
+                continue;
+            } else if (binary_bytes(h, &bytes, &size) && term_is_binary_like(h)) {
+                if (out) memcpy(out + n, bytes, size);
+                n += size;
+            } else if (!term_is_nil(h)) {
+                ok = false;
+            }
+            v = list_tail(v);
+        }
+        if (!ok || term_is_nil(v)) continue;
+        const uint8_t *bytes;
+        size_t size;
+        if (term_is_binary_like(v) && binary_bytes(v, &bytes, &size)) {
+            if (out) memcpy(out + n, bytes, size);
+            n += size;
+        } else {
+            ok = false;
+        }
+    }
+    free(st.items);
+    *len = n;
+    return ok;
+}
+
+bool port_iolist_bytes(Term t, uint8_t **out, size_t *len)
+{
+    size_t n;
+    if (!iol_walk(t, NULL, &n)) return false;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) abort();
+    iol_walk(t, buf, &n);
+    *out = buf;
+    *len = n;
+    return true;
+}
+
+/* --- erlang:send to a port -------------------------------------------------- */
+
+static bool port_set_connected(Port *p, Term pid);
+
+/* OTP checks the sender is the connected process for every command form;
+ * anything else is a bad signal, which kills the port. */
+void port_send_message(Process *sender, Term port_id, Term msg)
+{
+    (void)sender;
+    Port *p = port_lookup(port_id);
+    if (!p) return;   /* a message to a closed port is dropped */
+    pthread_mutex_lock(&p->lock);
+    Term connected = p->connected;
+    pthread_mutex_unlock(&p->lock);
+    bool bad = true;
+    if (term_is_tuple(msg) && tuple_arity(msg) == 2 && tuple_elements(msg)[0] == connected) {
+        Term cmd = tuple_elements(msg)[1];
+        if (cmd == ATOM_NAMED("close")) {
+            if (port_terminate(p, am_normal)) {
+                Term hp[3];
+                Process *q = process_lookup(connected);
+                if (q) send_message(q, tuple2(hp, port_id, ATOM_NAMED("closed")));
+            }
+            bad = false;
+        } else if (term_is_tuple(cmd) && tuple_arity(cmd) == 2) {
+            Term tag = tuple_elements(cmd)[0], arg = tuple_elements(cmd)[1];
+            if (tag == ATOM_NAMED("command") && (p->flags & PORT_F_OUT)) {
+                uint8_t *bytes;
+                size_t len;
+                if (port_iolist_bytes(arg, &bytes, &len)) {
+                    bad = !port_write(p, bytes, len);
+                    free(bytes);
+                }
+            } else if (tag == ATOM_NAMED("connect") && term_is_pid(arg)) {
+                /* Unlike port_connect/2, the message does not link. */
+                bad = !port_set_connected(p, arg);
+                if (!bad) {
+                    Term hp[3];
+                    Process *q = process_lookup(connected);
+                    if (q) send_message(q, tuple2(hp, port_id, ATOM_NAMED("connected")));
+                }
+            }
+        }
+    }
+    if (bad) port_terminate(p, ATOM_NAMED("badsig"));
+    port_put(p);
+}
+
+static bool port_set_connected(Port *p, Term pid)
+{
+    if (!process_lookup(pid)) return false;
+    pthread_mutex_lock(&p->lock);
+    bool open = p->state == PORT_OPEN;
+    if (open) p->connected = pid;
+    pthread_mutex_unlock(&p->lock);
+    return open;
+}
+
+bool port_connect(Port *p, Term pid)
+{
+    Process *q = process_lookup(pid);
+    if (!q) return false;
+    pthread_mutex_lock(&p->lock);
+    bool open = p->state == PORT_OPEN;
+    if (open) {
+        p->connected = pid;
+        links_add(p, pid);
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (open) process_add_link(q, p->id);
+    return open;
+}

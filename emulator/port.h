@@ -1,0 +1,174 @@
+/*
+ * port.h — ports: the port table, port identity, owners and links, and
+ * the hand-off of commands to the IO thread (the OS side is port_io.c).
+ *
+ * A port is OTP's: an immediate term (number << 4 | 0x7, printed
+ * #Port<0.N>), a connected process (the owner, which gets every message
+ * the port sends), a set of links (processes), and an OS side (a spawned
+ * program's pipes, or file descriptors) served by the IO thread's libuv
+ * loop, so that a scheduler never blocks on a port.
+ *
+ * Ownership and threads:
+ *  - The table (number -> Port) is under its own mutex (port.c). A Port is
+ *    reference counted: the table holds one reference while the port is
+ *    open, the IO thread one while it has handles open, and port_lookup
+ *    gives the caller one (port_put drops it). The last reference frees.
+ *  - Immutable after port_create: id, name, kind, the option flags,
+ *    packet/line sizes.
+ *  - Under `lock`: state, connected, links, os_pid, the outgoing queue
+ *    and the os_pid. It is a leaf lock apart from the process inbox locks
+ *    it never takes: code holding it does not look processes up or send;
+ *    messages and exit signals go out after it is released.
+ *  - The uv handles, the read buffer and the line/packet parser state
+ *    belong to the IO thread (port_io.c) only.
+ *  - input/output byte counters are atomics.
+ *
+ * Lifecycle: open (port_create, table + link with the owner) -> the IO
+ * thread starts the OS side and answers the opener {Ref, Port} or
+ * {Ref, Error} -> ... -> closed (port_terminate: out of the table, links
+ * get exit signals, the IO thread closes the handles). A closed port is
+ * never reopened; its number is not reused until the counter wraps.
+ */
+#ifndef CB_PORT_H
+#define CB_PORT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "term.h"
+
+struct Process;
+
+/* OTP's default port limit; also the size of the table. */
+#define PORT_LIMIT 65536u
+
+/* Option flags (immutable). */
+#define PORT_F_IN          (1u << 0)  /* the port reads (sends data messages) */
+#define PORT_F_OUT         (1u << 1)  /* the port writes (accepts commands) */
+#define PORT_F_BINARY      (1u << 2)
+#define PORT_F_EOF         (1u << 3)  /* {Port, eof} instead of closing */
+#define PORT_F_EXIT_STATUS (1u << 4)
+#define PORT_F_USE_STDIO   (1u << 5)
+#define PORT_F_STDERR      (1u << 6)  /* stderr_to_stdout */
+#define PORT_F_HIDE        (1u << 7)
+
+typedef enum port_kind { PORT_SPAWN, PORT_FD } port_kind;
+typedef enum port_state { PORT_OPEN, PORT_CLOSED } port_state;
+
+/* A buffer of bytes to write, queued for the IO thread. */
+typedef struct port_buf {
+    struct port_buf *next;
+    size_t len;
+    uint8_t data[];
+} port_buf;
+
+/* What the IO thread needs to start a spawned program; freed by it. */
+typedef struct port_spawn_spec {
+    char *file;        /* the program (spawn: /bin/sh) */
+    char **argv;       /* NULL-terminated */
+    char **env;        /* NULL-terminated, the whole environment */
+    char *cwd;         /* or NULL */
+} port_spawn_spec;
+
+struct port_io;
+typedef struct port_monitor {
+    uint64_t ref;
+    Term pid;
+} port_monitor;
+
+typedef struct Port {
+    /* --- immutable ----------------------------------------------------- */
+    Term id;
+    char *name;
+    port_kind kind;
+    uint32_t flags;        /* PORT_F_* */
+    uint8_t packet;        /* 0, 1, 2 or 4 */
+    uint32_t line;         /* line mode's maximum line length, 0: off */
+    int in_fd, out_fd;     /* PORT_FD */
+
+    _Atomic int refc;
+    _Atomic uint64_t input, output;
+
+    /* --- under lock ------------------------------------------------------ */
+    pthread_mutex_t lock;
+    port_state state;
+    Term connected;
+    Term *links;
+    size_t nlinks, caplinks;
+    int64_t os_pid;        /* -1: none (yet) */
+    port_buf *outq, **outq_tail;   /* written by the IO thread, in order */
+    size_t outq_bytes;
+    struct port_monitor *monitors;   /* processes monitoring the port */
+    size_t nmonitors, capmonitors;
+
+    /* --- the IO thread's own (port_io.c) ------------------------------ */
+    struct port_io *io;
+} Port;
+
+/* A port number's table index as OTP reports it (port_info id): OTP
+ * spreads consecutive numbers over cache lines. */
+uint32_t port_index(Term id);
+
+/* Creates an open port connected to (and linked with) owner; NULL when
+ * the table is full (system_limit). Takes over name (malloc'd). The
+ * caller holds one reference (port_put when done). */
+Port *port_create(struct Process *owner, char *name, port_kind kind, uint32_t flags);
+/* The open port with this id, with a reference, or NULL. */
+Port *port_lookup(Term id);
+void port_get(Port *p);
+void port_put(Port *p);
+
+/* Every open port's id, in number order; at most max. */
+size_t port_all(Term *ids, size_t max);
+size_t port_count(void);
+
+/* Closes the port: out of the table, the OS side closed by the IO thread,
+ * each linked process gets an exit signal with `reason` from the port
+ * (the owner of an ordinary close gets none if reason is normal... as in
+ * OTP: links always get the signal; a `normal` one is ignored by a
+ * process that does not trap exits). False if it was already closed. */
+bool port_terminate(Port *p, Term reason);
+
+/* A port whose OS side could not start: closed without exit signals
+ * (open_port raises instead), unlinked from its owner. */
+void port_discard(Port *p);
+
+/* Queues bytes (copied, after the {packet, N} header) for the port's OS
+ * side. False if closed. */
+bool port_write(Port *p, const uint8_t *bytes, size_t len);
+
+/* Links: process side is process.c's links list; these update the port
+ * side. port_link fails (false) if the port is closed. */
+bool port_link(Port *p, Term pid);
+void port_unlink(Port *p, Term pid);
+/* A linked process exited (process.c calls this for each port link). As
+ * in OTP, the port closes when its connected process exits, whatever the
+ * reason, and on any other link's non-normal exit. */
+void port_linked_exit(Term port_id, Term pid, Term reason);
+
+/* Makes pid the connected process (and links it); false if the port is
+ * closed or pid is not alive. */
+bool port_connect(Port *p, Term pid);
+
+/* monitor(port, Port): false if the port is closed (the caller sends
+ * 'DOWN' with noproc). port_demonitor drops one (the process side is the
+ * caller's). When the port closes, each monitor gets
+ * {'DOWN', Ref, port, Port, Reason} after the links' exit signals. */
+bool port_monitor_add(Port *p, uint64_t ref, Term pid);
+void port_demonitor(Term port_id, uint64_t ref);
+
+/* Sends msg to the port's connected process (any thread; lock not held). */
+void port_deliver(Port *p, Term msg);
+
+/* erlang:send to a port: {Pid, {command, D}}, {Pid, close},
+ * {Pid, {connect, New}}. A badly formed message kills the port with
+ * badsig, as OTP's. */
+void port_send_message(struct Process *sender, Term port_id, Term msg);
+
+/* Flattens an iolist into a malloc'd buffer; false if t is not one. */
+bool port_iolist_bytes(Term t, uint8_t **out, size_t *len);
+
+#endif
