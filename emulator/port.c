@@ -351,7 +351,7 @@ bool port_write(Port *p, const uint8_t *bytes, size_t len)
         free(b);
         return false;
     }
-    atomic_fetch_add(&p->output, hdr + len);
+    atomic_fetch_add(&p->output, len);   /* OTP counts no packet header */
     port_io_kick(p);
     return true;
 }
@@ -393,7 +393,7 @@ static bool iol_walk(Term t, uint8_t *out, size_t *len)
                 iol_push(&st, list_tail(v));
                 v = h;
                 continue;
-            } else if (binary_bytes(h, &bytes, &size) && term_is_binary_like(h)) {
+            } else if (term_is_binary_like(h) && binary_bytes(h, &bytes, &size)) {
                 if (out) memcpy(out + n, bytes, size);
                 n += size;
             } else if (!term_is_nil(h)) {
