@@ -298,10 +298,12 @@ Term bif_erts_internal_open_port_2(Process *p, Term *args)
         pk = PORT_SPAWN;
     } else if (kind == ATOM_NAMED("fd") && tuple_arity(name) == 3) {
         SWord i, j;
+        if (!term_is_small(tuple_elements(name)[1]) || !term_is_small(tuple_elements(name)[2])) return am_badarg;
+        if (o.args != THE_NON_VALUE || o.arg0 != THE_NON_VALUE || (o.flags & PORT_F_EXIT_STATUS)) return am_badarg;
+        /* OTP's fd driver refuses what is no descriptor number. */
         if (!small_in_range(tuple_elements(name)[1], 0, INT32_MAX, &i) ||
             !small_in_range(tuple_elements(name)[2], 0, INT32_MAX, &j))
-            return am_badarg;
-        if (o.args != THE_NON_VALUE || o.arg0 != THE_NON_VALUE || (o.flags & PORT_F_EXIT_STATUS)) return am_badarg;
+            return ATOM_NAMED("einval");
         in_fd = (int)i;
         out_fd = (int)j;
         pname = malloc(32);
@@ -312,15 +314,12 @@ Term bif_erts_internal_open_port_2(Process *p, Term *args)
         /* spawn_driver: cbeam has no linked-in drivers. */
         return am_badarg;
     }
-    Port *port = port_create(p, pname, pk, o.flags);
+    port_params params = { pk, o.flags, (uint8_t)o.packet, (uint32_t)o.line, in_fd, out_fd };
+    Port *port = port_create(p, pname, &params);
     if (!port) {
         port_spawn_spec_free(spec);
         return am_system_limit;
     }
-    port->packet = (uint8_t)o.packet;
-    port->line = (uint32_t)o.line;
-    port->in_fd = in_fd;
-    port->out_fd = out_fd;
     uint64_t ref = ref_next_id();
     if (!port_io_open(port, spec, p->pid, ref)) {
         port_discard(port);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "atom.h"
+#include "io_thread.h"
 #include "port.h"
 #include "port_io.h"
 #include "scheduler.h"
@@ -171,7 +172,7 @@ void port_unlink(Port *p, Term pid)
 
 /* --- creating and closing ----------------------------------------------- */
 
-Port *port_create(Process *owner, char *name, port_kind kind, uint32_t flags)
+Port *port_create(Process *owner, char *name, const port_params *params)
 {
     Port *p = calloc(1, sizeof *p);
     if (!p) {
@@ -180,13 +181,16 @@ Port *port_create(Process *owner, char *name, port_kind kind, uint32_t flags)
     }
     pthread_mutex_init(&p->lock, NULL);
     p->name = name;
-    p->kind = kind;
-    p->flags = flags;
+    p->kind = params->kind;
+    p->flags = params->flags;
+    p->packet = params->packet;
+    p->line = params->line;
+    p->in_fd = params->in_fd;
+    p->out_fd = params->out_fd;
     p->state = PORT_OPEN;
     p->connected = owner->pid;
     p->os_pid = -1;
     p->outq_tail = &p->outq;
-    p->in_fd = p->out_fd = -1;
     atomic_store(&p->refc, 2);   /* the table's and the caller's */
     links_add(p, owner->pid);
     if (!table_insert(p)) {
@@ -327,8 +331,27 @@ void port_deliver(Port *p, Term msg)
 
 /* --- output ------------------------------------------------------------------ */
 
+/* An fd port on fd 1 or 2 writes into the console queue at once, from
+ * the caller's thread (io_write never blocks), so that its output keeps
+ * its place among io:format's, as OTP's port_command does. */
+static bool console_write(Port *p, const uint8_t *bytes, size_t len)
+{
+    unsigned hdr = p->packet;
+    uint8_t head[4];
+    for (unsigned i = 0; i < hdr; i++) head[i] = (uint8_t)(len >> (8 * (hdr - 1 - i)));
+    pthread_mutex_lock(&p->lock);
+    bool open = p->state == PORT_OPEN;
+    pthread_mutex_unlock(&p->lock);
+    if (!open) return false;
+    if (hdr) io_write(p->out_fd, head, hdr);
+    io_write(p->out_fd, bytes, len);
+    atomic_fetch_add(&p->output, len);
+    return true;
+}
+
 bool port_write(Port *p, const uint8_t *bytes, size_t len)
 {
+    if (p->kind == PORT_FD && (p->out_fd == 1 || p->out_fd == 2)) return console_write(p, bytes, len);
     unsigned hdr = p->packet;
     port_buf *b = malloc(sizeof *b + hdr + len);
     if (!b) {

@@ -112,10 +112,19 @@ typedef struct Port {
  * spreads consecutive numbers over cache lines. */
 uint32_t port_index(Term id);
 
+/* What a port is opened with (the immutable part of Port). */
+typedef struct port_params {
+    port_kind kind;
+    uint32_t flags;
+    uint8_t packet;
+    uint32_t line;
+    int in_fd, out_fd;
+} port_params;
+
 /* Creates an open port connected to (and linked with) owner; NULL when
  * the table is full (system_limit). Takes over name (malloc'd). The
  * caller holds one reference (port_put when done). */
-Port *port_create(struct Process *owner, char *name, port_kind kind, uint32_t flags);
+Port *port_create(struct Process *owner, char *name, const port_params *params);
 /* The open port with this id, with a reference, or NULL. */
 Port *port_lookup(Term id);
 void port_get(Port *p);

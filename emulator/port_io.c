@@ -48,6 +48,9 @@ typedef struct port_io {
     int w_console;                 /* fd port writing fd 1 or 2: io_write; else 0 */
     int w_file, r_file;            /* a plain fd written/read with write/read, else -1 */
     int handles;                   /* open uv handles */
+    int w_error, r_error;          /* fd port: the fd could not be opened
+                                      (uv error); the port dies with it
+                                      on first use, as OTP's fd driver */
     bool exited, eof, closing, finished;
     int64_t status;
     bool writing;
@@ -401,7 +404,11 @@ static void pump_write(port_io *io)
 {
     if (io->writing) return;
     port_buf *b = take_output(io->port);
-    if (b && io->w_console) {
+    if (b && io->w_error) {
+        free_bufs(b);
+        pio_terminate(io->port, posix_atom(io->w_error));
+        return;
+    } else if (b && io->w_console) {
         for (port_buf *c = b; c; c = c->next) io_write(io->w_console, c->data, c->len);
         free_bufs(b);
     } else if (b && io->w_file >= 0) {
@@ -490,7 +497,9 @@ static bool stream_open(port_io *io, pio_stream *s, int fd, bool readable)
 
 static void start_reading(port_io *io)
 {
-    if (io->r_open) {
+    if (io->r_error) {
+        pio_terminate(io->port, posix_atom(io->r_error));
+    } else if (io->r_open) {
         if (uv_read_start(&io->r.s, on_alloc, on_read) != 0) input_ended(io);
     } else if (io->r_file >= 0) {
         read_file(io);
@@ -563,15 +572,15 @@ static int open_fds(port_io *io)
             io->w_console = p->out_fd;
         } else {
             int fd = dup(p->out_fd);
-            if (fd < 0) return uv_translate_sys_error(errno);
-            if (uv_guess_handle(fd) == UV_FILE) io->w_file = fd;
+            if (fd < 0) io->w_error = uv_translate_sys_error(errno);
+            else if (uv_guess_handle(fd) == UV_FILE) io->w_file = fd;
             else if (!(io->w_open = stream_open(io, &io->w, fd, false))) io->w_file = fd;
         }
     }
     if (p->flags & PORT_F_IN) {
         int fd = dup(p->in_fd);
-        if (fd < 0) return uv_translate_sys_error(errno);
-        if (uv_guess_handle(fd) == UV_FILE) io->r_file = fd;
+        if (fd < 0) io->r_error = uv_translate_sys_error(errno);
+        else if (uv_guess_handle(fd) == UV_FILE) io->r_file = fd;
         else if (!(io->r_open = stream_open(io, &io->r, fd, true))) io->r_file = fd;
     }
     return 0;
