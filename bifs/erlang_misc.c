@@ -198,6 +198,10 @@ Term bif_erlang_unlink_1(Process *p, Term *args)
 
 Term bif_erlang_exit_2(Process *p, Term *args)
 {
+    if (term_is_port(args[0])) {
+        port_exit_signal(args[0], p->pid, args[1]);
+        return am_true;
+    }
     Process *to = process_lookup(args[0]);
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     if (to) process_send_exit(to, p->pid, args[1], false);
@@ -1205,7 +1209,8 @@ static Term process_item(Process *p, Process *q, Term item)
         Term *hp = HAlloc(p, 5 * n);
         v = NIL;
         for (size_t i = n; i-- > 0;) {
-            Term e = by ? ml[i].pid : tuple2(hp + 2, ATOM_NAMED("process"), ml[i].pid);
+            Term kind = term_is_port(ml[i].pid) ? ATOM_NAMED("port") : ATOM_NAMED("process");
+            Term e = by ? ml[i].pid : tuple2(hp + 2, kind, ml[i].pid);
             v = cons(hp, e, v);
             hp += 5;
         }

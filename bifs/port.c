@@ -348,7 +348,9 @@ Term bif_erts_internal_port_command_3(Process *p, Term *args)
     if (!port) return am_badarg;
     uint8_t *bytes;
     size_t len;
-    bool ok = (port->flags & PORT_F_OUT) && port_iolist_bytes(args[1], &bytes, &len);
+    /* A port opened without `out` takes the command and then dies with
+     * ebadf (port_io.c), as in OTP. */
+    bool ok = port_iolist_bytes(args[1], &bytes, &len);
     if (ok) {
         BUMP_REDS(p, len / 64);
         ok = port_write(port, bytes, len);
@@ -388,7 +390,7 @@ static Term info_value(Process *p, Port *port, Term item)
     if (item == ATOM_NAMED("id")) return make_small(port_index(port->id));
     if (item == ATOM_NAMED("input")) return make_small((SWord)atomic_load(&port->input));
     if (item == ATOM_NAMED("output")) return make_small((SWord)atomic_load(&port->output));
-    if (item == ATOM_NAMED("locking")) return ATOM_NAMED("false");
+    if (item == ATOM_NAMED("locking")) return ATOM_NAMED("port_level");
     if (item == ATOM_NAMED("parallelism")) return am_false;
     if (item == ATOM_NAMED("registered_name")) return NIL;
     pthread_mutex_lock(&port->lock);

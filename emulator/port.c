@@ -317,6 +317,18 @@ void port_linked_exit(Term port_id, Term pid, Term reason)
     port_put(p);
 }
 
+void port_exit_signal(Term port_id, Term from, Term reason)
+{
+    Port *p = port_lookup(port_id);
+    if (!p) return;
+    pthread_mutex_lock(&p->lock);
+    bool from_owner = p->connected == from;
+    pthread_mutex_unlock(&p->lock);
+    if (reason == am_kill) port_terminate(p, am_killed);
+    else if (reason != am_normal || from_owner) port_terminate(p, reason);
+    port_put(p);
+}
+
 /* --- messages to the owner -------------------------------------------------- */
 
 void port_deliver(Port *p, Term msg)
@@ -351,8 +363,18 @@ static bool console_write(Port *p, const uint8_t *bytes, size_t len)
 
 bool port_write(Port *p, const uint8_t *bytes, size_t len)
 {
-    if (p->kind == PORT_FD && (p->out_fd == 1 || p->out_fd == 2)) return console_write(p, bytes, len);
     unsigned hdr = p->packet;
+    if (hdr && hdr < 4 && len >> (8 * hdr)) {
+        /* Too long for its length header: the command is taken, then the
+         * port dies with einval, as OTP's spawn and fd drivers do. */
+        pthread_mutex_lock(&p->lock);
+        bool open = p->state == PORT_OPEN;
+        pthread_mutex_unlock(&p->lock);
+        if (open) port_terminate(p, ATOM_NAMED("einval"));
+        return open;
+    }
+    if (p->kind == PORT_FD && (p->out_fd == 1 || p->out_fd == 2) && (p->flags & PORT_F_OUT))
+        return console_write(p, bytes, len);
     port_buf *b = malloc(sizeof *b + hdr + len);
     if (!b) {
         fputs("cbeam: out of memory writing to a port\n", stderr);
@@ -477,7 +499,7 @@ void port_send_message(Process *sender, Term port_id, Term msg)
             bad = false;
         } else if (term_is_tuple(cmd) && tuple_arity(cmd) == 2) {
             Term tag = tuple_elements(cmd)[0], arg = tuple_elements(cmd)[1];
-            if (tag == ATOM_NAMED("command") && (p->flags & PORT_F_OUT)) {
+            if (tag == ATOM_NAMED("command")) {
                 uint8_t *bytes;
                 size_t len;
                 if (port_iolist_bytes(arg, &bytes, &len)) {
@@ -499,9 +521,9 @@ void port_send_message(Process *sender, Term port_id, Term msg)
     port_put(p);
 }
 
+/* {Pid, {connect, New}}: OTP does not check that New is alive. */
 static bool port_set_connected(Port *p, Term pid)
 {
-    if (!process_lookup(pid)) return false;
     pthread_mutex_lock(&p->lock);
     bool open = p->state == PORT_OPEN;
     if (open) p->connected = pid;

@@ -169,6 +169,11 @@ bool port_connect(Port *p, Term pid);
 bool port_monitor_add(Port *p, uint64_t ref, Term pid);
 void port_demonitor(Term port_id, uint64_t ref);
 
+/* exit(Port, Reason) from pid: kill closes it with `killed`; normal
+ * closes it only when pid is the connected process; anything else closes
+ * it with that reason. */
+void port_exit_signal(Term port_id, Term from, Term reason);
+
 /* Sends msg to the port's connected process (any thread; lock not held). */
 void port_deliver(Port *p, Term msg);
 

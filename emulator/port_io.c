@@ -590,6 +590,8 @@ static void task_open(port_task *t)
 {
     Port *p = t->port;
     port_io *io = pio_new(p);
+    /* Without `out` there is nothing to write to: a command ends the port. */
+    if (!(p->flags & PORT_F_OUT)) io->w_error = UV_EBADF;
     int err = t->spec ? spawn_program(io, t->spec) : open_fds(io);
     port_spawn_spec_free(t->spec);
     t->spec = NULL;
