@@ -319,13 +319,10 @@ void port_linked_exit(Term port_id, Term pid, Term reason)
 
 void port_exit_signal(Term port_id, Term from, Term reason)
 {
+    (void)from;
     Port *p = port_lookup(port_id);
     if (!p) return;
-    pthread_mutex_lock(&p->lock);
-    bool from_owner = p->connected == from;
-    pthread_mutex_unlock(&p->lock);
-    if (reason == am_kill) port_terminate(p, am_killed);
-    else if (reason != am_normal || from_owner) port_terminate(p, reason);
+    port_terminate(p, reason == am_kill ? am_killed : reason);
     port_put(p);
 }
 

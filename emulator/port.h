@@ -169,9 +169,9 @@ bool port_connect(Port *p, Term pid);
 bool port_monitor_add(Port *p, uint64_t ref, Term pid);
 void port_demonitor(Term port_id, uint64_t ref);
 
-/* exit(Port, Reason) from pid: kill closes it with `killed`; normal
- * closes it only when pid is the connected process; anything else closes
- * it with that reason. */
+/* exit(Port, Reason) from pid: unlike a link's exit, any exit/2 signal
+ * closes the port, even `normal` (OTP's port_sig_exit); kill closes it
+ * with `killed`. */
 void port_exit_signal(Term port_id, Term from, Term reason);
 
 /* Sends msg to the port's connected process (any thread; lock not held). */

@@ -17,6 +17,7 @@ main() ->
     close_connect(),
     owner_exit(),
     info(),
+    signals(),
     errors(),
     ok.
 
@@ -209,6 +210,33 @@ info() ->
     port_close(P),
     drain(P),
     show("closed info", [erlang:port_info(P), erlang:port_info(P, name), lists:member(P, erlang:ports())]).
+
+signals() ->
+    P = open_port({spawn, "cat"}, []),
+    exit(P, kill),
+    show("exit kill", drain(P)),
+    P2 = open_port({spawn, "cat"}, []),
+    Self = self(),
+    spawn(fun() -> exit(P2, normal), Self ! done end),
+    receive done -> ok end,
+    show("normal from another", [erlang:port_info(P2, name)]),
+    exit(P2, normal),
+    show("normal from owner", [drain(P2), erlang:port_info(P2)]),
+    P3 = open_port({spawn, "cat"}, []),
+    spawn(fun() -> exit(P3, because), Self ! done end),
+    receive done -> ok end,
+    show("reason from another", drain(P3)),
+    P4 = open_port({spawn, "cat"}, [{packet, 1}]),
+    show("packet 1 too long", [port_command(P4, lists:duplicate(256, $a)) | drain(P4)]),
+    P5 = open_port({spawn, "cat"}, []),
+    Ref = erlang:monitor(port, P5),
+    {monitors, Ms} = process_info(self(), monitors),
+    show("monitors", [Ms =:= [{port, P5}], erlang:port_info(P5, monitored_by) =:= {monitored_by, [self()]},
+                      erlang:port_info(P5, monitors)]),
+    erlang:demonitor(Ref),
+    show("demonitored", [process_info(self(), monitors), erlang:port_info(P5, monitored_by)]),
+    port_close(P5),
+    drain(P5).
 
 t(F) -> try F() of V -> {ok, V} catch C:R -> {C, R} end.
 
