@@ -386,7 +386,7 @@ bool port_write(Port *p, const uint8_t *bytes, size_t len)
     if (open) {
         *p->outq_tail = b;
         p->outq_tail = &b->next;
-        p->outq_bytes += len;
+        p->outq_bytes += b->len;
     }
     pthread_mutex_unlock(&p->lock);
     if (!open) {
