@@ -15,10 +15,11 @@
  *    gives the caller one (port_put drops it). The last reference frees.
  *  - Immutable after port_create: id, name, kind, the option flags,
  *    packet/line sizes.
- *  - Under `lock`: state, connected, links, os_pid, the outgoing queue
- *    and the os_pid. It is a leaf lock apart from the process inbox locks
- *    it never takes: code holding it does not look processes up or send;
- *    messages and exit signals go out after it is released.
+ *  - Under `lock`: state, connected, links, monitors, os_pid and the
+ *    outgoing queue. It is a leaf lock: code holding it takes no other
+ *    lock, looks no process up and sends nothing; messages and exit
+ *    signals go out after it is released. The table lock is never taken
+ *    with it held either (table and port lock are never nested).
  *  - The uv handles, the read buffer and the line/packet parser state
  *    belong to the IO thread (port_io.c) only.
  *  - input/output byte counters are atomics.
@@ -134,11 +135,12 @@ void port_put(Port *p);
 size_t port_all(Term *ids, size_t max);
 size_t port_count(void);
 
-/* Closes the port: out of the table, the OS side closed by the IO thread,
- * each linked process gets an exit signal with `reason` from the port
- * (the owner of an ordinary close gets none if reason is normal... as in
- * OTP: links always get the signal; a `normal` one is ignored by a
- * process that does not trap exits). False if it was already closed. */
+/* Closes the port: out of the table, the OS side closed by the IO thread
+ * (queued output is written first), every linked process gets an exit
+ * signal with `reason` from the port (as in OTP, also for `normal`, which
+ * only a trapping process sees, as {'EXIT', Port, normal}), then every
+ * monitor fires. False if it was already closed. Any thread; no lock
+ * held. */
 bool port_terminate(Port *p, Term reason);
 
 /* A port whose OS side could not start: closed without exit signals
