@@ -149,6 +149,15 @@ static bool parse_settings(Term settings, open_opts *o)
                 o->cd = v;
             } else if (key == ATOM_NAMED("parallelism")) {
                 if (v != am_true && v != am_false) return false;
+            } else if (key == ATOM_NAMED("busy_limits_port") || key == ATOM_NAMED("busy_limits_msgq")) {
+                /* Checked as OTP does; busy ports are not implemented. */
+                if (v != ATOM_NAMED("disabled")) {
+                    SWord lo, hi;
+                    if (!term_is_tuple(v) || tuple_arity(v) != 2 ||
+                        !small_in_range(tuple_elements(v)[0], 1, MAX_SMALL, &lo) ||
+                        !small_in_range(tuple_elements(v)[1], 1, MAX_SMALL, &hi))
+                        return false;
+                }
             } else {
                 return false;
             }
