@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "atom.h"
 #include "bif.h"
@@ -456,4 +457,74 @@ Term bif_erts_internal_port_info_1(Process *p, Term *args)
     Term *hp = bif_alloc(p, 5 * n), list = NIL;
     for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, tuple2(hp + 2 * n + 3 * i, keys[i], vals[i]), list);
     return list;
+}
+
+/* --- port_control, port_call, port data ------------------------------------ */
+
+/* OTP's fd driver answers one control op, the window size (kernel's
+ * standard_error and user ask for it): the op number carries tty_sl's
+ * magic, the answer is width and height as native 32-bit words, taken
+ * from the output fd, else the input fd; no terminal: badarg. The spawn
+ * driver has no control op at all. */
+#define TTYSL_CONTROL_MAGIC 0x018b0900u
+#define FD_CTRL_OP_GET_WINSIZE (TTYSL_CONTROL_MAGIC + 100u)
+
+static bool window_size(int fd, uint32_t wh[2])
+{
+    struct winsize ws;
+    if (fd < 0 || ioctl(fd, TIOCGWINSZ, &ws) != 0) return false;
+    wh[0] = ws.ws_col;
+    wh[1] = ws.ws_row;
+    return true;
+}
+
+Term bif_erts_internal_port_control_3(Process *p, Term *args)
+{
+    SWord op;
+    if (!small_in_range(args[1], 0, UINT32_MAX, &op)) return am_badarg;
+    Port *port = port_arg(args[0]);
+    if (!port) return am_badarg;
+    uint8_t *bytes;
+    size_t len;
+    bool ok = port_iolist_bytes(args[2], &bytes, &len);
+    if (ok) free(bytes);
+    uint32_t wh[2];
+    ok = ok && port->kind == PORT_FD && (uint32_t)op == FD_CTRL_OP_GET_WINSIZE &&
+         (window_size((port->flags & PORT_F_OUT) ? port->out_fd : -1, wh) ||
+          window_size((port->flags & PORT_F_IN) ? port->in_fd : -1, wh));
+    port_put(port);
+    if (!ok) return am_badarg;
+    uint8_t out[8];
+    memcpy(out, wh, sizeof out);
+    Term *hp = bif_alloc(p, 2 * sizeof out), list = NIL;
+    for (size_t i = sizeof out; i-- > 0;) list = cons(hp + 2 * i, make_small(out[i]), list);
+    return list;
+}
+
+/* Neither of cbeam's drivers has a call callback. */
+Term bif_erts_internal_port_call_3(Process *p, Term *args)
+{
+    (void)p;
+    Port *port = port_arg(args[0]);
+    if (port) port_put(port);
+    return am_badarg;
+}
+
+Term bif_erlang_port_set_data_2(Process *p, Term *args)
+{
+    Port *port = port_arg(args[0]);
+    bool ok = port && port_data_set(port, args[1]);
+    if (port) port_put(port);
+    if (!ok) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
+Term bif_erlang_port_get_data_1(Process *p, Term *args)
+{
+    Port *port = port_arg(args[0]);
+    Term v = THE_NON_VALUE;
+    bool ok = port && port_data_get(port, p, &v);
+    if (port) port_put(port);
+    if (!ok) BIF_ERROR(p, EXC_BADARG);
+    return v;
 }

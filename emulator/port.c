@@ -50,6 +50,8 @@ static void port_free(Port *p)
         free(b);
         b = next;
     }
+    offheap_release(&p->data_oh);
+    free(p->data_block);
     free(p->links);
     free(p->monitors);
     free(p->name);
@@ -190,6 +192,7 @@ Port *port_create(Process *owner, char *name, const port_params *params)
     p->state = PORT_OPEN;
     p->connected = owner->pid;
     p->os_pid = -1;
+    p->data = am_undefined;
     p->outq_tail = &p->outq;
     atomic_store(&p->refc, 2);   /* the table's and the caller's */
     links_add(p, owner->pid);
@@ -324,6 +327,59 @@ void port_exit_signal(Term port_id, Term from, Term reason)
     if (!p) return;
     port_terminate(p, reason == am_kill ? am_killed : reason);
     port_put(p);
+}
+
+/* --- port data ------------------------------------------------------------------ */
+
+bool port_data_set(Port *port, Term t)
+{
+    Term *block = NULL;
+    OffHeap oh = { NULL, 0 };
+    Term copy = t;
+    if (!term_is_immed(t)) {
+        size_t words = size_object(t);
+        block = malloc(words * sizeof(Term));
+        if (!block) abort();
+        Term *hp = block;
+        copy = copy_object(t, &hp, &oh);
+    }
+    pthread_mutex_lock(&port->lock);
+    bool open = port->state == PORT_OPEN;
+    Term *old_block = NULL;
+    OffHeap old_oh = { NULL, 0 };
+    if (open) {
+        old_block = port->data_block;
+        old_oh = port->data_oh;
+        port->data = copy;
+        port->data_block = block;
+        port->data_oh = oh;
+    } else {
+        old_block = block;
+        old_oh = oh;
+    }
+    pthread_mutex_unlock(&port->lock);
+    offheap_release(&old_oh);
+    free(old_block);
+    return open;
+}
+
+bool port_data_get(Port *port, Process *p, Term *out)
+{
+    pthread_mutex_lock(&port->lock);
+    bool open = port->state == PORT_OPEN;
+    if (open) {
+        /* Copied under the lock: a concurrent set frees the old block. */
+        Term t = port->data;
+        if (term_is_immed(t)) {
+            *out = t;
+        } else {
+            Term *hp = HAlloc(p, size_object(t));
+            if (!hp) abort();
+            *out = copy_object(t, &hp, &p->off_heap);
+        }
+    }
+    pthread_mutex_unlock(&port->lock);
+    return open;
 }
 
 /* --- messages to the owner -------------------------------------------------- */

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "binary.h"
 #include "term.h"
 
 struct Process;
@@ -104,6 +105,11 @@ typedef struct Port {
     size_t outq_bytes;
     struct port_monitor *monitors;   /* processes monitoring the port */
     size_t nmonitors, capmonitors;
+    /* port_set_data: a copy of the term in its own block (with the
+     * ProcBins it holds on data_oh), or am_undefined with no block. */
+    Term data;
+    Term *data_block;
+    OffHeap data_oh;
 
     /* --- the IO thread's own (port_io.c) ------------------------------ */
     struct port_io *io;
@@ -159,6 +165,11 @@ void port_unlink(Port *p, Term pid);
  * in OTP, the port closes when its connected process exits, whatever the
  * reason, and on any other link's non-normal exit. */
 void port_linked_exit(Term port_id, Term pid, Term reason);
+
+/* port_set_data/port_get_data: false if the port is closed. get copies
+ * the term onto p's heap. */
+bool port_data_set(Port *port, Term t);
+bool port_data_get(Port *port, struct Process *p, Term *out);
 
 /* Makes pid the connected process (and links it); false if the port is
  * closed or pid is not alive. */

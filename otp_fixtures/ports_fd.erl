@@ -10,6 +10,8 @@ main() ->
     Out = open_port({fd, 0, 1}, [out]),
     true = port_command(Out, "written by an fd port\n"),
     port_command(Out, [<<"iolist ">>, "to fd 1", $\n]),
+    io:format("window size of a pipe ~p~n", [reason(fun() -> erlang:port_control(Out, 16#018b0900 + 100, []) end)]),
+    io:format("other control ~p~n", [reason(fun() -> erlang:port_control(Out, 0, []) end)]),
     io:format("info ~p~n", [[erlang:port_info(Out, name), erlang:port_info(Out, os_pid),
                             erlang:port_info(Out, output), erlang:port_info(Out, input)]]),
     Err = open_port({fd, 2, 2}, [out, binary]),
@@ -35,5 +37,7 @@ main() ->
                                     catch open_port({fd, -1, 1}, []),
                                     catch open_port({fd, 0}, [])]]),
     ok.
+
+reason(F) -> try F() catch error:R -> R end.
 
 flush() -> receive M -> [M | flush()] after 100 -> [] end.

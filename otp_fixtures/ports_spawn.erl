@@ -263,5 +263,11 @@ errors() ->
     show("link closed port", [t(fun() -> link(P) end), receive {'EXIT', P, R} -> R after 1000 -> none end]),
     P2 = open_port({spawn, "cat"}, []),
     show("bad info item", [t(fun() -> erlang:port_info(P2, bogus) end)]),
+    show("no control", [t(fun() -> erlang:port_control(P2, 0, []) end), t(fun() -> erlang:port_control(P2, -1, []) end),
+                        t(fun() -> erlang:port_call(P2, 0, x) end), t(fun() -> erlang:port_call(P2, x) end)]),
+    show("port data", [erlang:port_get_data(P2), erlang:port_set_data(P2, {a, <<"bin">>, "str", 1.5}),
+                       erlang:port_get_data(P2), erlang:port_set_data(P2, 42), erlang:port_get_data(P2),
+                       t(fun() -> erlang:port_get_data(P) end), t(fun() -> erlang:port_set_data(P, 1) end),
+                       t(fun() -> erlang:port_get_data(self()) end)]),
     port_close(P2),
     drain(P2).
