@@ -116,13 +116,15 @@ typedef struct open_opts {
     uint32_t flags;
     unsigned packet;
     SWord line;
+    size_t busy_high, busy_low;
     Term env, args, arg0, cd;
     bool have_env;
 } open_opts;
 
 static bool parse_settings(Term settings, open_opts *o)
 {
-    *o = (open_opts){ .flags = PORT_F_USE_STDIO, .env = NIL, .args = THE_NON_VALUE, .arg0 = THE_NON_VALUE, .cd = THE_NON_VALUE };
+    *o = (open_opts){ .flags = PORT_F_USE_STDIO, .env = NIL, .args = THE_NON_VALUE, .arg0 = THE_NON_VALUE,
+                      .cd = THE_NON_VALUE, .busy_high = PORT_BUSY_HIGH, .busy_low = PORT_BUSY_LOW };
     if (list_length(settings) < 0) return false;
     uint32_t rw = 0;
     for (Term l = settings; term_is_list(l); l = list_tail(l)) {
@@ -151,13 +153,18 @@ static bool parse_settings(Term settings, open_opts *o)
             } else if (key == ATOM_NAMED("parallelism")) {
                 if (v != am_true && v != am_false) return false;
             } else if (key == ATOM_NAMED("busy_limits_port") || key == ATOM_NAMED("busy_limits_msgq")) {
-                /* Checked as OTP does; busy ports are not implemented. */
-                if (v != ATOM_NAMED("disabled")) {
-                    SWord lo, hi;
-                    if (!term_is_tuple(v) || tuple_arity(v) != 2 ||
-                        !small_in_range(tuple_elements(v)[0], 1, MAX_SMALL, &lo) ||
-                        !small_in_range(tuple_elements(v)[1], 1, MAX_SMALL, &hi))
-                        return false;
+                /* Checked as OTP does; the message-queue limits have no
+                 * effect (a sender to a port is never suspended by its
+                 * message queue). */
+                SWord lo = 0, hi = 0;
+                if (v != ATOM_NAMED("disabled") &&
+                    (!term_is_tuple(v) || tuple_arity(v) != 2 ||
+                     !small_in_range(tuple_elements(v)[0], 1, MAX_SMALL, &lo) ||
+                     !small_in_range(tuple_elements(v)[1], 1, MAX_SMALL, &hi)))
+                    return false;
+                if (key == ATOM_NAMED("busy_limits_port")) {
+                    o->busy_high = (size_t)hi;
+                    o->busy_low = (size_t)(lo > hi ? hi : lo);
                 }
             } else {
                 return false;
@@ -324,7 +331,7 @@ Term bif_erts_internal_open_port_2(Process *p, Term *args)
         /* spawn_driver: cbeam has no linked-in drivers. */
         return am_badarg;
     }
-    port_params params = { pk, o.flags, (uint8_t)o.packet, (uint32_t)o.line, in_fd, out_fd };
+    port_params params = { pk, o.flags, (uint8_t)o.packet, (uint32_t)o.line, in_fd, out_fd, o.busy_high, o.busy_low };
     Port *port = port_create(p, pname, &params);
     if (!port) {
         port_spawn_spec_free(spec);
@@ -349,25 +356,49 @@ Term bif_erts_internal_open_port_2(Process *p, Term *args)
  * ports cannot be registered yet, so no atom names one). */
 static Port *port_arg(Term t) { return term_is_port(t) ? port_lookup(t) : NULL; }
 
+/* force needs a driver with soft busy (notsup for cbeam's two drivers);
+ * a busy port suspends the caller: the answer is a reference, and
+ * erlang.erl waits for {Ref, true} (port.c sends it when the command is
+ * queued). */
 Term bif_erts_internal_port_command_3(Process *p, Term *args)
 {
+    bool nosuspend = false, force = false;
     if (list_length(args[2]) < 0) return am_badarg;
-    for (Term o = args[2]; term_is_list(o); o = list_tail(o))
-        if (list_head(o) != ATOM_NAMED("force") && list_head(o) != ATOM_NAMED("nosuspend")) return am_badarg;
+    for (Term o = args[2]; term_is_list(o); o = list_tail(o)) {
+        if (list_head(o) == ATOM_NAMED("force")) force = true;
+        else if (list_head(o) == ATOM_NAMED("nosuspend")) nosuspend = true;
+        else return am_badarg;
+    }
     Port *port = port_arg(args[0]);
     if (!port) return am_badarg;
     uint8_t *bytes;
     size_t len;
     /* A port opened without `out` takes the command and then dies with
      * ebadf (port_io.c), as in OTP. */
-    bool ok = port_iolist_bytes(args[1], &bytes, &len);
-    if (ok) {
-        BUMP_REDS(p, len / 64);
-        ok = port_write(port, bytes, len);
-        free(bytes);
+    if (!port_iolist_bytes(args[1], &bytes, &len)) {
+        port_put(port);
+        return am_badarg;
     }
+    if (force) {
+        free(bytes);
+        port_put(port);
+        return ATOM_NAMED("notsup");
+    }
+    BUMP_REDS(p, len / 64);
+    uint64_t ref = ref_next_id();
+    port_cmd_result r = port_command(port, bytes, len, p->pid, nosuspend, ref);
+    free(bytes);
     port_put(port);
-    return ok ? am_true : am_badarg;
+    switch (r) {
+    case PORT_CMD_OK: return am_true;
+    case PORT_CMD_BUSY: return am_false;
+    case PORT_CMD_CLOSED: return am_badarg;
+    case PORT_CMD_WAIT: break;
+    }
+    Term *hp = bif_alloc(p, 2);
+    hp[0] = make_header(1, HDR_REF);
+    hp[1] = ref;
+    return make_boxed(hp);
 }
 
 Term bif_erts_internal_port_close_1(Process *p, Term *args)

@@ -50,6 +50,12 @@ static void port_free(Port *p)
         free(b);
         b = next;
     }
+    for (port_waiter *w = p->waiters; w;) {
+        port_waiter *next = w->next;
+        free(w->buf);
+        free(w);
+        w = next;
+    }
     offheap_release(&p->data_oh);
     free(p->data_block);
     free(p->links);
@@ -189,6 +195,9 @@ Port *port_create(Process *owner, char *name, const port_params *params)
     p->line = params->line;
     p->in_fd = params->in_fd;
     p->out_fd = params->out_fd;
+    p->busy_high = params->busy_high;
+    p->busy_low = params->busy_low;
+    p->waiters_tail = &p->waiters;
     p->state = PORT_OPEN;
     p->connected = owner->pid;
     p->os_pid = -1;
@@ -202,6 +211,17 @@ Port *port_create(Process *owner, char *name, const port_params *params)
     }
     process_add_link(owner, p->id);
     return p;
+}
+
+/* Sends pid {Ref, Result}. */
+static void reply_ref(Term pid, uint64_t ref, Term result)
+{
+    Process *q = process_lookup(pid);
+    if (!q) return;
+    Term hp[2 + 3];
+    hp[0] = make_header(1, HDR_REF);
+    hp[1] = ref;
+    send_message(q, tuple2(hp + 2, make_boxed(hp), result));
 }
 
 /* The watcher's side of a monitor that fired: gone for demonitor. */
@@ -276,9 +296,20 @@ bool port_terminate(Port *p, Term reason)
     p->nlinks = p->caplinks = 0;
     p->monitors = NULL;
     p->nmonitors = p->capmonitors = 0;
+    port_waiter *waiters = p->waiters;
+    p->waiters = NULL;
+    p->waiters_tail = &p->waiters;
     pthread_mutex_unlock(&p->lock);
     table_remove(p);
     port_io_close(p);
+    /* Suspended commands fail, as in OTP. */
+    while (waiters) {
+        port_waiter *next = waiters->next;
+        reply_ref(waiters->pid, waiters->ref, am_badarg);
+        free(waiters->buf);
+        free(waiters);
+        waiters = next;
+    }
     for (size_t i = 0; i < nlinks; i++) {
         Process *q = process_lookup(links[i]);
         if (!q) continue;
@@ -414,20 +445,10 @@ static bool console_write(Port *p, const uint8_t *bytes, size_t len)
     return true;
 }
 
-bool port_write(Port *p, const uint8_t *bytes, size_t len)
+/* The bytes with their {packet, N} header, in a new buffer. */
+static port_buf *frame(Port *p, const uint8_t *bytes, size_t len)
 {
     unsigned hdr = p->packet;
-    if (hdr && hdr < 4 && len >> (8 * hdr)) {
-        /* Too long for its length header: the command is taken, then the
-         * port dies with einval, as OTP's spawn and fd drivers do. */
-        pthread_mutex_lock(&p->lock);
-        bool open = p->state == PORT_OPEN;
-        pthread_mutex_unlock(&p->lock);
-        if (open) port_terminate(p, ATOM_NAMED("einval"));
-        return open;
-    }
-    if (p->kind == PORT_FD && (p->out_fd == 1 || p->out_fd == 2) && (p->flags & PORT_F_OUT))
-        return console_write(p, bytes, len);
     port_buf *b = malloc(sizeof *b + hdr + len);
     if (!b) {
         fputs("cbeam: out of memory writing to a port\n", stderr);
@@ -437,13 +458,41 @@ bool port_write(Port *p, const uint8_t *bytes, size_t len)
     b->len = hdr + len;
     for (unsigned i = 0; i < hdr; i++) b->data[i] = (uint8_t)(len >> (8 * (hdr - 1 - i)));
     memcpy(b->data + hdr, bytes, len);
+    return b;
+}
+
+/* Appends b to the queue; under p->lock. */
+static void enqueue(Port *p, port_buf *b)
+{
+    *p->outq_tail = b;
+    p->outq_tail = &b->next;
+    p->outq_bytes += b->len;
+    if (p->busy_high && p->outq_bytes >= p->busy_high) p->busy = true;
+}
+
+/* A command too long for its length header: taken, then the port dies
+ * with einval, as OTP's spawn and fd drivers do. */
+static bool too_long(Port *p, size_t len)
+{
+    unsigned hdr = p->packet;
+    if (!hdr || hdr >= 4 || !(len >> (8 * hdr))) return false;
+    port_terminate(p, ATOM_NAMED("einval"));
+    return true;
+}
+
+static bool is_console(const Port *p)
+{
+    return p->kind == PORT_FD && (p->out_fd == 1 || p->out_fd == 2) && (p->flags & PORT_F_OUT);
+}
+
+bool port_write(Port *p, const uint8_t *bytes, size_t len)
+{
+    if (too_long(p, len)) return true;
+    if (is_console(p)) return console_write(p, bytes, len);
+    port_buf *b = frame(p, bytes, len);
     pthread_mutex_lock(&p->lock);
     bool open = p->state == PORT_OPEN;
-    if (open) {
-        *p->outq_tail = b;
-        p->outq_tail = &b->next;
-        p->outq_bytes += b->len;
-    }
+    if (open) enqueue(p, b);
     pthread_mutex_unlock(&p->lock);
     if (!open) {
         free(b);
@@ -452,6 +501,63 @@ bool port_write(Port *p, const uint8_t *bytes, size_t len)
     atomic_fetch_add(&p->output, len);   /* OTP counts no packet header */
     port_io_kick(p);
     return true;
+}
+
+port_cmd_result port_command(Port *p, const uint8_t *bytes, size_t len, Term caller, bool nosuspend, uint64_t ref)
+{
+    if (too_long(p, len)) return PORT_CMD_OK;
+    if (is_console(p)) return console_write(p, bytes, len) ? PORT_CMD_OK : PORT_CMD_CLOSED;
+    port_buf *b = frame(p, bytes, len);
+    port_waiter *w = NULL;
+    pthread_mutex_lock(&p->lock);
+    port_cmd_result r = PORT_CMD_OK;
+    if (p->state != PORT_OPEN) {
+        r = PORT_CMD_CLOSED;
+    } else if (p->busy || p->waiters) {
+        r = nosuspend ? PORT_CMD_BUSY : PORT_CMD_WAIT;
+    } else {
+        enqueue(p, b);
+    }
+    if (r == PORT_CMD_WAIT) {
+        w = malloc(sizeof *w);
+        if (!w) abort();
+        *w = (port_waiter){ NULL, caller, ref, len, b };
+        *p->waiters_tail = w;
+        p->waiters_tail = &w->next;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (r == PORT_CMD_CLOSED || r == PORT_CMD_BUSY) free(b);
+    if (r == PORT_CMD_OK) {
+        atomic_fetch_add(&p->output, len);
+        port_io_kick(p);
+    }
+    return r;
+}
+
+void port_output_done(Port *p, size_t n)
+{
+    port_waiter *released = NULL, **tail = &released;
+    pthread_mutex_lock(&p->lock);
+    p->outq_bytes -= n;
+    if (p->busy && p->outq_bytes <= p->busy_low) p->busy = false;
+    while (!p->busy && p->waiters && p->state == PORT_OPEN) {
+        port_waiter *w = p->waiters;
+        p->waiters = w->next;
+        if (!p->waiters) p->waiters_tail = &p->waiters;
+        enqueue(p, w->buf);
+        w->buf = NULL;
+        w->next = NULL;
+        *tail = w;
+        tail = &w->next;
+    }
+    pthread_mutex_unlock(&p->lock);
+    while (released) {
+        port_waiter *next = released->next;
+        atomic_fetch_add(&p->output, released->data_len);
+        reply_ref(released->pid, released->ref, am_true);
+        free(released);
+        released = next;
+    }
 }
 
 /* --- iolists ------------------------------------------------------------------ */

@@ -76,6 +76,18 @@ typedef struct port_spawn_spec {
 } port_spawn_spec;
 
 struct port_io;
+
+/* A port_command that found the port busy: its framed bytes wait here,
+ * and the caller in a receive for {Ref, Result}, as OTP suspends a
+ * process that writes to a busy port. */
+typedef struct port_waiter {
+    struct port_waiter *next;
+    Term pid;
+    uint64_t ref;
+    size_t data_len;       /* without the packet header */
+    port_buf *buf;
+} port_waiter;
+
 typedef struct port_monitor {
     uint64_t ref;
     Term pid;
@@ -90,6 +102,7 @@ typedef struct Port {
     uint8_t packet;        /* 0, 1, 2 or 4 */
     uint32_t line;         /* line mode's maximum line length, 0: off */
     int in_fd, out_fd;     /* PORT_FD */
+    size_t busy_high, busy_low;    /* busy limits in bytes; 0: never busy */
 
     _Atomic int refc;
     _Atomic uint64_t input, output;
@@ -102,7 +115,9 @@ typedef struct Port {
     size_t nlinks, caplinks;
     int64_t os_pid;        /* -1: none (yet) */
     port_buf *outq, **outq_tail;   /* written by the IO thread, in order */
-    size_t outq_bytes;
+    size_t outq_bytes;     /* queued or being written (queue_size) */
+    bool busy;             /* above busy_high until below busy_low */
+    struct port_waiter *waiters, **waiters_tail;   /* suspended commands */
     struct port_monitor *monitors;   /* processes monitoring the port */
     size_t nmonitors, capmonitors;
     /* port_set_data: a copy of the term in its own block (with the
@@ -126,7 +141,12 @@ typedef struct port_params {
     uint8_t packet;
     uint32_t line;
     int in_fd, out_fd;
+    size_t busy_high, busy_low;
 } port_params;
+
+/* OTP's default busy limits for the spawn and fd drivers. */
+#define PORT_BUSY_HIGH 8192
+#define PORT_BUSY_LOW 4096
 
 /* Creates an open port connected to (and linked with) owner; NULL when
  * the table is full (system_limit). Takes over name (malloc'd). The
@@ -156,6 +176,17 @@ void port_discard(Port *p);
 /* Queues bytes (copied, after the {packet, N} header) for the port's OS
  * side. False if closed. */
 bool port_write(Port *p, const uint8_t *bytes, size_t len);
+
+/* port_command/2,3. OK: queued (true). CLOSED: badarg. BUSY: the port is
+ * busy and nosuspend was given: nothing queued (false). WAIT: the port is
+ * busy: the command waits in the port and the caller gets {Ref, true}
+ * when it is queued, {Ref, badarg} if the port closes first. */
+typedef enum { PORT_CMD_OK, PORT_CMD_CLOSED, PORT_CMD_BUSY, PORT_CMD_WAIT } port_cmd_result;
+port_cmd_result port_command(Port *p, const uint8_t *bytes, size_t len, Term caller, bool nosuspend, uint64_t ref);
+/* The IO thread wrote (or dropped) n bytes of the queue: below the low
+ * mark the port stops being busy and waiting commands are queued. Call
+ * between io_enter and io_leave (it answers the waiters). */
+void port_output_done(Port *p, size_t n);
 
 /* Links: process side is process.c's links list; these update the port
  * side. port_link fails (false) if the port is closed. */

@@ -366,21 +366,29 @@ static void read_file(port_io *io)
 
 static void pump_write(port_io *io);
 
-static void free_bufs(port_buf *b)
+/* Frees a run of buffers that is out (or dropped) and tells the port, so
+ * that it can stop being busy. */
+static void written(port_io *io, port_buf *b)
 {
+    size_t n = 0;
     while (b) {
         port_buf *next = b->next;
+        n += b->len;
         free(b);
         b = next;
     }
+    io_enter();
+    port_output_done(io->port, n);
+    io_leave();
 }
 
 static void on_written(uv_write_t *req, int status)
 {
     port_io *io = req->data;
     io->writing = false;
-    free_bufs(io->in_flight);
+    port_buf *run = io->in_flight;
     io->in_flight = NULL;
+    written(io, run);
     if (status < 0 && !io->closing) {
         close_handle(io, (uv_handle_t *)&io->w, &io->w_open);
         pio_terminate(io->port, posix_atom(status));
@@ -395,67 +403,79 @@ static port_buf *take_output(Port *p)
     port_buf *b = p->outq;
     p->outq = NULL;
     p->outq_tail = &p->outq;
-    p->outq_bytes = 0;
     pthread_mutex_unlock(&p->lock);
     return b;
 }
 
+static void write_file(int fd, port_buf *b)
+{
+    for (port_buf *c = b; c; c = c->next) {
+        size_t off = 0;
+        while (off < c->len) {
+            ssize_t k = write(fd, c->data + off, c->len - off);
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) break;
+            off += (size_t)k;
+        }
+    }
+}
+
+/* Starts one uv_write of up to PIO_MAX_BUFS buffers of b; the rest goes
+ * back to the front of the port's queue. */
+static void start_uv_write(port_io *io, port_buf *b)
+{
+    unsigned n = 0;
+    port_buf *last = b;
+    for (port_buf *c = b; c && n < PIO_MAX_BUFS; c = c->next) {
+        io->bufs[n++] = uv_buf_init((char *)c->data, (unsigned)c->len);
+        last = c;
+    }
+    port_buf *rest = last->next;
+    last->next = NULL;
+    if (rest) {
+        Port *p = io->port;
+        pthread_mutex_lock(&p->lock);
+        port_buf **tail = &rest;
+        while (*tail) tail = &(*tail)->next;
+        *tail = p->outq;
+        if (!p->outq) p->outq_tail = tail;
+        p->outq = rest;
+        pthread_mutex_unlock(&p->lock);
+    }
+    io->in_flight = b;
+    io->writing = true;
+    io->wreq.data = io;
+    if (uv_write(&io->wreq, &io->w.s, io->bufs, n, on_written) < 0) {
+        io->writing = false;
+        io->in_flight = NULL;
+        written(io, b);
+    }
+}
+
+/* Writes what the port has queued: through uv_write on a stream (one run
+ * in flight), directly on a plain file or the console. Loops because
+ * finishing a write can let suspended commands into the queue. */
 static void pump_write(port_io *io)
 {
-    if (io->writing) return;
-    port_buf *b = take_output(io->port);
-    if (b && io->w_error) {
-        free_bufs(b);
-        pio_terminate(io->port, posix_atom(io->w_error));
-        return;
-    } else if (b && io->w_console) {
-        for (port_buf *c = b; c; c = c->next) io_write(io->w_console, c->data, c->len);
-        free_bufs(b);
-    } else if (b && io->w_file >= 0) {
-        for (port_buf *c = b; c; c = c->next) {
-            size_t off = 0;
-            while (off < c->len) {
-                ssize_t k = write(io->w_file, c->data + off, c->len - off);
-                if (k < 0 && errno == EINTR) continue;
-                if (k <= 0) break;
-                off += (size_t)k;
-            }
+    while (!io->writing) {
+        port_buf *b = take_output(io->port);
+        if (!b) break;
+        if (io->w_error) {
+            written(io, b);
+            pio_terminate(io->port, posix_atom(io->w_error));
+            return;
         }
-        free_bufs(b);
-    } else if (b && io->w_open) {
-        /* One uv_write per run of up to PIO_MAX_BUFS buffers. */
-        unsigned n = 0;
-        port_buf *last = b;
-        for (port_buf *c = b; c && n < PIO_MAX_BUFS; c = c->next) {
-            io->bufs[n++] = uv_buf_init((char *)c->data, (unsigned)c->len);
-            last = c;
+        if (io->w_console) {
+            for (port_buf *c = b; c; c = c->next) io_write(io->w_console, c->data, c->len);
+        } else if (io->w_file >= 0) {
+            write_file(io->w_file, b);
+        } else if (io->w_open) {
+            start_uv_write(io, b);
+            return;
         }
-        port_buf *rest = last->next;
-        last->next = NULL;
-        if (rest) {
-            /* Put the rest back in front of what came meanwhile. */
-            Port *p = io->port;
-            pthread_mutex_lock(&p->lock);
-            port_buf **tail = &rest;
-            while (*tail) tail = &(*tail)->next;
-            *tail = p->outq;
-            if (!p->outq) p->outq_tail = tail;
-            p->outq = rest;
-            pthread_mutex_unlock(&p->lock);
-        }
-        io->in_flight = b;
-        io->writing = true;
-        io->wreq.data = io;
-        if (uv_write(&io->wreq, &io->w.s, io->bufs, n, on_written) < 0) {
-            io->writing = false;
-            free_bufs(b);
-            io->in_flight = NULL;
-        }
-        return;
-    } else {
-        free_bufs(b);
+        written(io, b);
     }
-    if (io->closing) close_handle(io, (uv_handle_t *)&io->w, &io->w_open);
+    if (io->closing && !io->writing) close_handle(io, (uv_handle_t *)&io->w, &io->w_open);
 }
 
 /* --- opening ------------------------------------------------------------------ */

@@ -18,6 +18,7 @@ main() ->
     owner_exit(),
     info(),
     signals(),
+    busy(),
     errors(),
     ok.
 
@@ -237,6 +238,37 @@ signals() ->
     show("demonitored", [process_info(self(), monitors), erlang:port_info(P5, monitored_by)]),
     port_close(P5),
     drain(P5).
+
+%% A port whose program does not read: above OTP's busy limit a writer is
+%% suspended (nosuspend: refused), until the port closes (badarg) or the
+%% program reads.
+busy() ->
+    P = open_port({spawn, "sleep 2"}, []),
+    Big = binary:copy(<<"x">>, 100000),
+    show("nosuspend", [port_command(P, Big, [nosuspend]) || _ <- lists:seq(1, 3)]),
+    show("force", [t(fun() -> port_command(P, "x", [force]) end)]),
+    Self = self(),
+    spawn(fun() -> Self ! {writer, t(fun() -> port_command(P, "y") end)} end),
+    show("writer", [receive {writer, W} -> W after 500 -> suspended end]),
+    port_close(P),
+    show("closed while suspended", drain_n2(2)),
+    P2 = open_port({spawn, "sh -c 'sleep 0.3; cat > /dev/null'"}, [out]),
+    spawn(fun() -> [port_command(P2, binary:copy(<<"z">>, 10000)) || _ <- lists:seq(1, 50)], Self ! written end),
+    show("slow reader", [receive written -> written after 5000 -> timeout end]),
+    port_close(P2),
+    show("all out", [erlang:port_info(P2), drain(P2)]),
+    P3 = open_port({spawn, "cat > /dev/null"}, [out, {busy_limits_port, disabled}]),
+    show("not busy", [lists:usort([port_command(P3, Big, [nosuspend]) || _ <- lists:seq(1, 3)])]),
+    port_close(P3),
+    drain(P3).
+
+drain_n2(0) -> [];
+drain_n2(N) ->
+    receive
+        {'EXIT', _, R} -> [{'EXIT', R} | drain_n2(N - 1)];
+        {writer, {C, R}} -> [{writer, C, R} | drain_n2(N - 1)]
+    after 5000 -> [timeout]
+    end.
 
 t(F) -> try F() of V -> {ok, V} catch C:R -> {C, R} end.
 

@@ -42,7 +42,7 @@ static void free_owner(Process *p)
 
 static Port *open_one(Process *owner, uint8_t packet)
 {
-    port_params params = { PORT_SPAWN, PORT_F_IN | PORT_F_OUT, packet, 0, -1, -1 };
+    port_params params = { PORT_SPAWN, PORT_F_IN | PORT_F_OUT, packet, 0, -1, -1, 16, 8 };
     char *name = malloc(4);
     cr_assert(name);
     memcpy(name, "cat", 4);
@@ -171,4 +171,34 @@ Test(port, terms_print_order_and_hash_as_otp)
     cr_assert_lt(term_compare(port_term(7), port_term(8)), 0);
     /* erlang:phash2(list_to_port("#Port<0.7>")) in OTP 25 */
     cr_assert_eq(term_hash2(p7) & ((1u << 27) - 1), 101549390u);
+}
+
+Test(port, busy_port_suspends_commands)
+{
+    /* Limits 16/8 (open_one): above 16 queued bytes the port is busy. */
+    Process *owner = fake_owner();
+    Port *p = open_one(owner, 0);
+    uint8_t data[20] = { 0 };
+    cr_assert_eq(port_command(p, data, 20, owner->pid, false, 1), PORT_CMD_OK, "not busy before");
+    cr_assert(p->busy);
+    cr_assert_eq(port_command(p, data, 3, owner->pid, true, 2), PORT_CMD_BUSY, "nosuspend: refused");
+    cr_assert_eq(port_command(p, data, 4, owner->pid, false, 3), PORT_CMD_WAIT);
+    cr_assert_eq(port_command(p, data, 5, owner->pid, false, 4), PORT_CMD_WAIT, "behind the first waiter");
+    cr_assert_eq(atomic_load(&p->output), 20);
+    port_output_done(p, 10);
+    cr_assert(p->busy, "10 left: above the low mark");
+    cr_assert_not_null(p->waiters);
+    port_output_done(p, 10);
+    cr_assert_not(p->busy);
+    cr_assert_null(p->waiters, "both queued once below the low mark");
+    cr_assert_eq(p->outq_bytes, 9);
+    cr_assert_eq(atomic_load(&p->output), 29);
+    /* Busy again, with a waiter, then closed: the waiter is dropped. */
+    cr_assert_eq(port_command(p, data, 20, owner->pid, false, 5), PORT_CMD_OK);
+    cr_assert_eq(port_command(p, data, 1, owner->pid, false, 6), PORT_CMD_WAIT);
+    port_terminate(p, am_normal);
+    cr_assert_null(p->waiters);
+    cr_assert_eq(port_command(p, data, 1, owner->pid, false, 7), PORT_CMD_CLOSED);
+    port_put(p);
+    free_owner(owner);
 }
