@@ -131,7 +131,8 @@ Test(port, output_is_framed_and_counted)
 
 Test(port, iolists_flatten)
 {
-    Term mem[64], *hp = mem;
+    Term mem[64] = { 0 };
+    Term *hp = mem;
     /* [[1, [2]], 3 | <<4,5>>] with a heap binary tail */
     Term bin = make_boxed(hp);
     hp[0] = make_header(heap_bin_words(2) - 1, HDR_HEAP_BIN);
