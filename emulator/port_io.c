@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -606,13 +607,38 @@ static int open_fds(port_io *io)
     return 0;
 }
 
+/* Why the child could not chdir to dir (an errno), or 0. */
+static int cwd_error(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) return errno;
+    if (!S_ISDIR(st.st_mode)) return ENOTDIR;
+    if (access(dir, X_OK) != 0) return errno;
+    return 0;
+}
+
+/* OTP's child reports a working directory it cannot enter on stderr and
+ * exits with the errno as its status; the port opens and then sees that
+ * exit. Here no child is started, with the same messages. */
+static void cwd_failed(port_io *io, const char *dir, int err)
+{
+    char msg[4096];
+    int n = snprintf(msg, sizeof msg, "spawn: Could not cd to %s\r\n", dir);
+    io_write(2, msg, n < 0 ? 0 : (size_t)n >= sizeof msg ? sizeof msg - 1 : (size_t)n);
+    io->exited = true;
+    io->status = err;
+    io->w_error = UV_EPIPE;
+}
+
 static void task_open(port_task *t)
 {
     Port *p = t->port;
     port_io *io = pio_new(p);
     /* Without `out` there is nothing to write to: a command ends the port. */
     if (!(p->flags & PORT_F_OUT)) io->w_error = UV_EBADF;
-    int err = t->spec ? spawn_program(io, t->spec) : open_fds(io);
+    int cwd_err = t->spec && t->spec->cwd ? cwd_error(t->spec->cwd) : 0;
+    if (cwd_err) cwd_failed(io, t->spec->cwd, cwd_err);
+    int err = cwd_err ? 0 : t->spec ? spawn_program(io, t->spec) : open_fds(io);
     port_spawn_spec_free(t->spec);
     t->spec = NULL;
     if (err != 0) {
@@ -630,6 +656,7 @@ static void task_open(port_task *t)
     }
     reply(t->opener, t->ref, p->id);
     start_reading(io);
+    if (cwd_err) maybe_finish(io);
     pump_write(io);
 }
 

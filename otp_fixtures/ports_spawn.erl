@@ -116,7 +116,13 @@ executable() ->
     P3 = open_port({spawn_executable, "/bin/sh"}, [{args, ["-c", "echo ${CBEAM_Y:-unset}"]}, {env, [{"CBEAM_Y", false}]}]),
     show("unset env", drain(P3)),
     P4 = open_port({spawn, "echo via4 >&4"}, [nouse_stdio]),
-    show("nouse_stdio", drain(P4)).
+    show("nouse_stdio", drain(P4)),
+    P5 = open_port({spawn_executable, "/bin/echo"}, [{cd, "/nonexistent_dir"}, exit_status, {args, ["hi"]}]),
+    show("missing cd", drain(P5)),
+    P6 = open_port({spawn, "pwd"}, [{cd, "/etc/passwd"}, exit_status]),
+    show("cd to a file", drain(P6)),
+    P7 = open_port({spawn, "pwd"}, [{cd, <<"/">>}]),
+    show("cd binary", drain(P7)).
 
 stderr() ->
     P = open_port({spawn, "sh -c 'echo to-stderr >&2'"}, [stderr_to_stdout]),
@@ -256,7 +262,7 @@ busy() ->
     spawn(fun() -> [port_command(P2, binary:copy(<<"z">>, 10000)) || _ <- lists:seq(1, 50)], Self ! written end),
     show("slow reader", [receive written -> written after 5000 -> timeout end]),
     port_close(P2),
-    show("all out", [erlang:port_info(P2), drain(P2)]),
+    show("all out", drain(P2)),
     P3 = open_port({spawn, "cat > /dev/null"}, [out, {busy_limits_port, disabled}]),
     show("not busy", [lists:usort([port_command(P3, Big, [nosuspend]) || _ <- lists:seq(1, 3)])]),
     port_close(P3),
