@@ -451,11 +451,11 @@ static void maybe_shutdown(void)
     if (io.reading) uv_read_stop(&io.dev[0].h.stream);
     io.reading = false;
     for (int fd = 0; fd < 3; fd++) {
-        if (io.dev[fd].kind != DEV_STREAM) continue;
-        /* libuv made the fd non-blocking; the file description may be
-         * shared with other processes (a pipe, the shell's terminal). */
+        /* libuv made the fd non-blocking (for the console or for an fd
+         * port on a dup of it); the file description may be shared with
+         * other processes (a pipe, the shell's terminal). */
         if (io.saved_flags[fd] != -1) fcntl(fd, F_SETFL, io.saved_flags[fd]);
-        uv_close((uv_handle_t *)&io.dev[fd].h.stream, NULL);
+        if (io.dev[fd].kind == DEV_STREAM) uv_close((uv_handle_t *)&io.dev[fd].h.stream, NULL);
     }
     uv_close((uv_handle_t *)&io.async, NULL);
 }
