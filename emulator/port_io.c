@@ -634,6 +634,17 @@ static void task_open(port_task *t)
 {
     Port *p = t->port;
     port_io *io = pio_new(p);
+    pthread_mutex_lock(&p->lock);
+    bool closed = p->state == PORT_CLOSED;
+    pthread_mutex_unlock(&p->lock);
+    if (closed) {
+        /* Closed before its OS side started (its owner died, say): start
+         * nothing; the opener, if any, gets the dead port. */
+        reply(t->opener, t->ref, p->id);
+        io->closing = true;
+        pio_release_if_done(io);
+        return;
+    }
     /* Without `out` there is nothing to write to: a command ends the port. */
     if (!(p->flags & PORT_F_OUT)) io->w_error = UV_EBADF;
     int cwd_err = t->spec && t->spec->cwd ? cwd_error(t->spec->cwd) : 0;
