@@ -82,33 +82,47 @@ Term bif_erlang_list_to_port_1(Process *p, Term *args)
 
 /* --- open_port ---------------------------------------------------------- */
 
-/* A file name or argument: a flat list of code points (UTF-8 encoded), a
- * binary, or (for {spawn, Cmd}) an atom. NULL if it is none. */
-static char *term_to_cstring(Term t, bool atom_ok)
+/* Appends the code points of a (deep) character list as UTF-8; false if
+ * t holds anything else, or NUL. */
+static bool chars_utf8(strbuf *sb, Term t, unsigned depth)
+{
+    if (depth > 100) return false;
+    for (; term_is_list(t); t = list_tail(t)) {
+        Term c = list_head(t);
+        if (term_is_list(c) || term_is_nil(c)) {
+            if (!chars_utf8(sb, c, depth + 1)) return false;
+            continue;
+        }
+        if (!term_is_small(c) || small_value(c) <= 0 || small_value(c) > 0x10FFFF) return false;
+        char u[4];
+        sb_put(sb, u, utf8_encode((uint32_t)small_value(c), u));
+    }
+    return term_is_nil(t);
+}
+
+/* A file name, program argument or directory as OTP converts them: an
+ * atom, a binary, or a (deep) list of characters, UTF-8 encoded; with
+ * `env` (environment names and values) only the list. NULL if it is none
+ * of those or holds NUL. */
+static char *name_cstring(Term t, bool env)
 {
     strbuf sb = STRBUF_INIT;
-    if (term_is_atom(t) && atom_ok) {
+    bool ok = true;
+    if (env && !term_is_list(t) && !term_is_nil(t)) {
+        ok = false;
+    } else if (term_is_atom(t)) {
         sb_puts(&sb, atom_text(t));
     } else if (term_is_binary_like(t)) {
         const uint8_t *bytes;
         size_t size;
-        if (!binary_bytes(t, &bytes, &size) || memchr(bytes, 0, size)) return NULL;
-        sb_put(&sb, (const char *)bytes, size);
+        ok = binary_bytes(t, &bytes, &size) && !memchr(bytes, 0, size);
+        if (ok) sb_put(&sb, (const char *)bytes, size);
     } else {
-        if (list_length(t) < 0) return NULL;
-        for (; term_is_list(t); t = list_tail(t)) {
-            Term c = list_head(t);
-            if (!term_is_small(c) || small_value(c) <= 0 || small_value(c) > 0x10FFFF) {
-                sb_free(&sb);
-                return NULL;
-            }
-            char u[4];
-            sb_put(&sb, u, utf8_encode((uint32_t)small_value(c), u));
-        }
+        ok = (term_is_list(t) || term_is_nil(t)) && chars_utf8(&sb, t, 0);
     }
-    char *s = strdup(sb_str(&sb));
+    char *s = ok ? strdup(sb_str(&sb)) : NULL;
     sb_free(&sb);
-    if (!s) abort();
+    if (ok && !s) abort();
     return s;
 }
 
@@ -204,11 +218,11 @@ static bool build_env(Term env, char ***out)
     while (v[n]) n++;
     for (Term e = env; term_is_list(e); e = list_tail(e)) {
         Term kv = list_head(e);
-        char *name = term_to_cstring(tuple_elements(kv)[0], false);
+        char *name = name_cstring(tuple_elements(kv)[0], true);
         Term val = tuple_elements(kv)[1];
         bool unset = val == am_false || val == NIL;
-        char *value = unset ? NULL : term_to_cstring(val, false);
-        if (!name || !*name || strchr(name, '=') || (!unset && !value)) {
+        char *value = unset ? NULL : name_cstring(val, true);
+        if (!name || strchr(name, '=') || (!unset && !value)) {
             free(name);
             free(value);
             strv_free(v);
@@ -244,11 +258,11 @@ static bool build_argv(const char *file, const open_opts *o, char ***out)
     SWord nargs = o->args == THE_NON_VALUE ? 0 : list_length(o->args);
     char **v = calloc((size_t)nargs + 2, sizeof *v);
     if (!v) abort();
-    v[0] = o->arg0 == THE_NON_VALUE ? strdup(file) : term_to_cstring(o->arg0, false);
+    v[0] = o->arg0 == THE_NON_VALUE ? strdup(file) : name_cstring(o->arg0, false);
     bool ok = v[0] != NULL;
     size_t i = 1;
     for (Term a = o->args == THE_NON_VALUE ? NIL : o->args; ok && term_is_list(a); a = list_tail(a)) {
-        v[i] = term_to_cstring(list_head(a), false);
+        v[i] = name_cstring(list_head(a), false);
         ok = v[i++] != NULL;
     }
     if (!ok) {
@@ -262,7 +276,7 @@ static bool build_argv(const char *file, const open_opts *o, char ***out)
 /* The program to run, or NULL (badarg). *name is the port's name. */
 static port_spawn_spec *spawn_spec(Term kind, Term what, const open_opts *o, char **name)
 {
-    char *cmd = term_to_cstring(what, kind == ATOM_NAMED("spawn"));
+    char *cmd = name_cstring(what, false);
     if (!cmd || !*cmd) {
         free(cmd);
         return NULL;
@@ -287,7 +301,7 @@ static port_spawn_spec *spawn_spec(Term kind, Term what, const open_opts *o, cha
         sprintf(s->file, "%s%s", strchr(cmd, '/') ? "" : "./", cmd);
         ok = build_argv(cmd, o, &s->argv);
     }
-    if (ok && o->cd != THE_NON_VALUE) ok = (s->cwd = term_to_cstring(o->cd, false)) != NULL;
+    if (ok && o->cd != THE_NON_VALUE) ok = (s->cwd = name_cstring(o->cd, false)) != NULL;
     if (ok) ok = build_env(o->have_env ? o->env : NIL, &s->env);
     if (!ok) {
         port_spawn_spec_free(s);

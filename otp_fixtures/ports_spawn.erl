@@ -122,7 +122,16 @@ executable() ->
     P6 = open_port({spawn, "pwd"}, [{cd, "/etc/passwd"}, exit_status]),
     show("cd to a file", drain(P6)),
     P7 = open_port({spawn, "pwd"}, [{cd, <<"/">>}]),
-    show("cd binary", drain(P7)).
+    show("cd binary", drain(P7)),
+    P8 = open_port({spawn_executable, '/bin/echo'}, [{args, [a, [$b, "c"], <<"d">>, "\x{439}"]}, {cd, '/'}]),
+    show("name forms", joined(drain(P8))),
+    show("env forms", [case t(fun() -> open_port({spawn_executable, "/bin/true"}, [{env, E}]) end) of
+                           {ok, Port} when is_port(Port) -> ok;
+                           Error -> Error
+                       end || E <- [[{a, "b"}], [{"a", b}], [{"a", ["b"]}], [{"", "x"}], [{"a=b", "x"}], [bad], x,
+                                    [{<<"K">>, <<"v">>}], [{"K", false}], [{"K", []}]]]),
+    P9 = open_port({spawn, <<"echo binary command">>}, []),
+    show("binary command", drain(P9)).
 
 stderr() ->
     P = open_port({spawn, "sh -c 'echo to-stderr >&2'"}, [stderr_to_stdout]),
