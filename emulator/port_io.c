@@ -74,6 +74,9 @@ typedef struct port_task {
 } port_task;
 
 static port_io *live;   /* IO thread */
+/* The VM is stopping (port_io_shutdown ran): the schedulers are gone, so
+ * nothing is sent to processes any more; output is still flushed. */
+static bool stopping;
 
 void port_spawn_spec_free(port_spawn_spec *s)
 {
@@ -123,6 +126,7 @@ void port_io_close(Port *p) { post(p, TASK_CLOSE, NULL, NIL, 0); }
 /* Sends the port's connected process msg (built on the caller's memory). */
 static void pio_send(Port *p, Term msg)
 {
+    if (stopping) return;
     io_enter();
     port_deliver(p, msg);
     io_leave();
@@ -130,6 +134,7 @@ static void pio_send(Port *p, Term msg)
 
 static void pio_terminate(Port *p, Term reason)
 {
+    if (stopping) return;
     io_enter();
     port_terminate(p, reason);
     io_leave();
@@ -152,6 +157,7 @@ static void reply(Term opener, uint64_t ref, Term result)
     hp[0] = make_header(1, HDR_REF);
     hp[1] = ref;
     Term msg = tuple2(hp + 2, make_boxed(hp), result);
+    if (stopping) return;
     io_enter();
     Process *q = process_lookup(opener);
     if (q) send_message(q, msg);
@@ -378,6 +384,7 @@ static void written(port_io *io, port_buf *b)
         free(b);
         b = next;
     }
+    if (stopping) return;
     io_enter();
     port_output_done(io->port, n);
     io_leave();
@@ -701,13 +708,20 @@ static void run_task(io_task *base)
     free(t);
 }
 
+/* As OTP's halt: what is queued for a port is written out before the VM
+ * exits (the loop runs until every write is done or has failed, however
+ * long the program takes to read it); reading stops at once and the
+ * programs are left running. */
 void port_io_shutdown(void)
 {
+    stopping = true;
     for (port_io *io = live; io; io = io->next) {
         io->closing = true;
         if (io->r_open) uv_read_stop(&io->r.s);
         close_handle(io, (uv_handle_t *)&io->r, &io->r_open);
-        close_handle(io, (uv_handle_t *)&io->w, &io->w_open);
+        if (io->r_file >= 0) close(io->r_file), io->r_file = -1;
         close_handle(io, (uv_handle_t *)&io->proc, &io->proc_open);
+        pump_write(io);   /* closes the write side once the queue is out */
+        if (io->w_file >= 0) close(io->w_file), io->w_file = -1;
     }
 }
