@@ -316,12 +316,13 @@ static Term monitor_port(Process *p, Term target)
 {
     if (!term_is_port(target) && !term_is_atom(target)) BIF_ERROR(p, EXC_BADARG);
     uint64_t ref = atomic_fetch_add(&next_ref, 1);
-    Port *port = port_lookup(target);
-    bool added = port && port_monitor_add(port, ref, p->pid);
+    Port *port = port_resolve(target);
+    Term id = port ? port->id : NIL;
+    bool added = port && port_monitor_add(port, ref, p->pid, term_is_atom(target) ? target : NIL);
     if (port) port_put(port);
     if (added) {
         pthread_mutex_lock(&p->inbox_lock);
-        monitor_add(&p->monitors, &p->nmonitors, &p->capmonitors, ref, target, NIL);
+        monitor_add(&p->monitors, &p->nmonitors, &p->capmonitors, ref, id, NIL);
         pthread_mutex_unlock(&p->inbox_lock);
     } else {
         Term scratch[REF_WORDS + 6];
@@ -555,9 +556,20 @@ Term bif_erlang_group_leader_2(Process *p, Term *args)
 
 /* --- registry ------------------------------------------------------------ */
 
+/* register(Name, Port): the registry holds ports beside processes. */
+static Term register_port(Process *p, Term name, Term id)
+{
+    Port *port = port_lookup(id);
+    bool ok = port && process_whereis(name) == NULL && port_register(port, name);
+    if (port) port_put(port);
+    if (!ok) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
 Term bif_erlang_register_2(Process *p, Term *args)
 {
     Term name = args[0];
+    if (term_is_atom(name) && name != am_undefined && term_is_port(args[1])) return register_port(p, name, args[1]);
     if (!term_is_atom(name) || name == am_undefined || !term_is_pid(args[1])) BIF_ERROR(p, EXC_BADARG);
     Process *q = process_lookup(args[1]);
     if (!q || !process_register(name, q)) BIF_ERROR(p, EXC_BADARG);
@@ -574,7 +586,9 @@ Term bif_erlang_whereis_1(Process *p, Term *args)
 {
     if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
     Process *q = process_whereis(args[0]);
-    return q ? q->pid : am_undefined;
+    if (q) return q->pid;
+    Term port = registry_port(args[0]);
+    return port != NIL ? port : am_undefined;
 }
 
 Term bif_erlang_send_2(Process *p, Term *args)
@@ -599,6 +613,11 @@ Term bif_erlang_send_2(Process *p, Term *args)
         return args[1];
     }
     Process *q = term_is_pid(to) ? process_lookup(to) : term_is_atom(to) ? process_whereis(to) : NULL;
+    if (!q && term_is_atom(to) && registry_port(to) != NIL) {
+        port_send_message(p, registry_port(to), args[1]);
+        BUMP_REDS(p, 4);
+        return args[1];
+    }
     if (!q && !term_is_pid(to)) BIF_ERROR(p, EXC_BADARG);
     if (q) send_message(q, args[1]);
     BUMP_REDS(p, 4);

@@ -366,9 +366,8 @@ Term bif_erts_internal_open_port_2(Process *p, Term *args)
 
 /* --- commands, close, connect --------------------------------------------------- */
 
-/* A port argument: the port term (a registered name is not supported:
- * ports cannot be registered yet, so no atom names one). */
-static Port *port_arg(Term t) { return term_is_port(t) ? port_lookup(t) : NULL; }
+/* A port argument: the port, or the registered name of one. */
+static Port *port_arg(Term t) { return port_resolve(t); }
 
 /* force needs a driver with soft busy (notsup for cbeam's two drivers);
  * a busy port suspends the caller: the answer is a reference, and
@@ -447,7 +446,7 @@ static Term info_value(Process *p, Port *port, Term item)
     if (item == ATOM_NAMED("output")) return make_small((SWord)atomic_load(&port->output));
     if (item == ATOM_NAMED("locking")) return ATOM_NAMED("port_level");
     if (item == ATOM_NAMED("parallelism")) return am_false;
-    if (item == ATOM_NAMED("registered_name")) return NIL;
+    if (item == ATOM_NAMED("registered_name")) return registry_port_name(port->id);
     pthread_mutex_lock(&port->lock);
     Term v = THE_NON_VALUE;
     if (item == ATOM_NAMED("connected")) {
@@ -479,7 +478,7 @@ Term bif_erts_internal_port_info_2(Process *p, Term *args)
     Term v = info_value(p, port, args[1]);
     port_put(port);
     if (v == THE_NON_VALUE) return am_badarg;
-    if (args[1] == ATOM_NAMED("registered_name")) return NIL;
+    if (args[1] == ATOM_NAMED("registered_name") && v == NIL) return NIL;   /* [] when unnamed */
     return tuple2(bif_alloc(p, 3), args[1], v);
 }
 
@@ -498,9 +497,13 @@ Term bif_erts_internal_port_info_1(Process *p, Term *args)
         keys[i] = k;
         vals[i] = info_value(p, port, k);
     }
+    Term name = registry_port_name(port->id);
     port_put(port);
-    Term *hp = bif_alloc(p, 5 * n), list = NIL;
+    Term *hp = bif_alloc(p, 5 * n + 5), list = NIL;
     for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, tuple2(hp + 2 * n + 3 * i, keys[i], vals[i]), list);
+    /* A registered port's info starts with its name, as in OTP. */
+    hp += 5 * n;
+    if (name != NIL) list = cons(hp, tuple2(hp + 2, ATOM_NAMED("registered_name"), name), list);
     return list;
 }
 

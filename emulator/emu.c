@@ -28,6 +28,7 @@
 #include "gc.h"
 #include "io_thread.h"
 #include "map.h"
+#include "port.h"
 #include "scheduler.h"
 #include "term_build.h"
 #include "term_order.h"
@@ -1344,6 +1345,14 @@ hibernate:
         Process *to = send_target(x[0]);
         if (!to && term_is_atom(x[0])) {
             to = process_whereis(x[0]);
+            if (!to && registry_port(x[0]) != NIL) {   /* a registered port */
+                SWAPOUT;
+                port_send_message(c_p, registry_port(x[0]), x[1]);
+                SWAPIN;
+                x[0] = x[1];
+                FCALLS -= 4;
+                NEXT_OP(send);
+            }
             if (!to) {
                 bif_args[0] = x[0]; bif_args[1] = x[1];
                 err_pc = I; err_bif = export_get(am_erlang, am_send, 2); err_bif_arity = 2;

@@ -237,19 +237,21 @@ static void forget_monitor(Process *q, uint64_t ref)
     pthread_mutex_unlock(&q->inbox_lock);
 }
 
-static void send_port_down(Term pid, uint64_t ref, Term id, Term reason)
+/* A monitor taken by name reports {Name, Node}, as for processes. */
+static void send_port_down(const port_monitor *m, Term id, Term reason)
 {
-    Process *q = process_lookup(pid);
+    Process *q = process_lookup(m->pid);
     if (!q) return;
-    forget_monitor(q, ref);
-    Term hp[2 + 6];
+    forget_monitor(q, m->ref);
+    Term hp[2 + 6 + 3];
     hp[0] = make_header(1, HDR_REF);
-    hp[1] = ref;
+    hp[1] = m->ref;
+    if (m->name != NIL) id = tuple2(hp + 8, m->name, am_nonode_at_nohost);
     Term msg = tuple_from(hp + 2, (Term[]){ ATOM_NAMED("DOWN"), make_boxed(hp), ATOM_NAMED("port"), id, reason }, 5);
     send_message(q, msg);
 }
 
-bool port_monitor_add(Port *p, uint64_t ref, Term pid)
+bool port_monitor_add(Port *p, uint64_t ref, Term pid, Term name)
 {
     pthread_mutex_lock(&p->lock);
     bool open = p->state == PORT_OPEN;
@@ -259,7 +261,7 @@ bool port_monitor_add(Port *p, uint64_t ref, Term pid)
             p->monitors = realloc(p->monitors, p->capmonitors * sizeof *p->monitors);
             if (!p->monitors) abort();
         }
-        p->monitors[p->nmonitors++] = (port_monitor){ ref, pid };
+        p->monitors[p->nmonitors++] = (port_monitor){ ref, pid, name };
     }
     pthread_mutex_unlock(&p->lock);
     return open;
@@ -301,6 +303,7 @@ bool port_terminate(Port *p, Term reason)
     p->waiters_tail = &p->waiters;
     pthread_mutex_unlock(&p->lock);
     table_remove(p);
+    registry_drop_port(p->id);
     port_io_close(p);
     /* Suspended commands fail, as in OTP. */
     while (waiters) {
@@ -317,10 +320,26 @@ bool port_terminate(Port *p, Term reason)
         send_exit_signal(q, p->id, reason, true);
     }
     free(links);
-    for (size_t i = 0; i < nmons; i++) send_port_down(mons[i].pid, mons[i].ref, p->id, reason);
+    for (size_t i = 0; i < nmons; i++) send_port_down(&mons[i], p->id, reason);
     free(mons);
     port_put(p);   /* the table's reference */
     return true;
+}
+
+bool port_register(Port *p, Term name)
+{
+    /* Under the port's lock, so that a port closing now (state first,
+     * then registry_drop_port) cannot leave its name behind. */
+    pthread_mutex_lock(&p->lock);
+    bool ok = p->state == PORT_OPEN && registry_add_port(name, p->id);
+    pthread_mutex_unlock(&p->lock);
+    return ok;
+}
+
+Port *port_resolve(Term t)
+{
+    if (term_is_atom(t)) t = registry_port(t);
+    return term_is_port(t) ? port_lookup(t) : NULL;
 }
 
 void port_discard(Port *p)

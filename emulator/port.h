@@ -15,11 +15,14 @@
  *    gives the caller one (port_put drops it). The last reference frees.
  *  - Immutable after port_create: id, name, kind, the option flags,
  *    packet/line sizes.
- *  - Under `lock`: state, connected, links, monitors, os_pid and the
- *    outgoing queue. It is a leaf lock: code holding it takes no other
- *    lock, looks no process up and sends nothing; messages and exit
- *    signals go out after it is released. The table lock is never taken
- *    with it held either (table and port lock are never nested).
+ *  - Under `lock`: state, connected, links, monitors, os_pid, the
+ *    outgoing queue, the busy state and waiting commands, the port data.
+ *    Code holding it looks no process up and sends nothing (messages
+ *    and exit signals go out after it is released) and takes no other
+ *    lock but one: port_register adds the name to the registry (the
+ *    process table's lock) under it, so lock order is port lock, then
+ *    process table lock. The port table's lock is never nested with a
+ *    port's.
  *  - The uv handles, the read buffer and the line/packet parser state
  *    belong to the IO thread (port_io.c) only.
  *  - input/output byte counters are atomics.
@@ -91,6 +94,7 @@ typedef struct port_waiter {
 typedef struct port_monitor {
     uint64_t ref;
     Term pid;
+    Term name;             /* monitored by registered name, else NIL */
 } port_monitor;
 
 typedef struct Port {
@@ -202,6 +206,13 @@ void port_linked_exit(Term port_id, Term pid, Term reason);
 bool port_data_set(Port *port, Term t);
 bool port_data_get(Port *port, struct Process *p, Term *out);
 
+/* register(Name, Port): false if the port is closed, already has a name
+ * or the name is taken. The name goes when the port closes. */
+bool port_register(Port *p, Term name);
+/* The open port a port argument stands for (a port, or the registered
+ * name of one), with a reference; NULL if none. */
+Port *port_resolve(Term t);
+
 /* Makes pid the connected process (and links it); false if the port is
  * closed or pid is not alive. */
 bool port_connect(Port *p, Term pid);
@@ -210,7 +221,7 @@ bool port_connect(Port *p, Term pid);
  * 'DOWN' with noproc). port_demonitor drops one (the process side is the
  * caller's). When the port closes, each monitor gets
  * {'DOWN', Ref, port, Port, Reason} after the links' exit signals. */
-bool port_monitor_add(Port *p, uint64_t ref, Term pid);
+bool port_monitor_add(Port *p, uint64_t ref, Term pid, Term name);
 void port_demonitor(Term port_id, uint64_t ref);
 
 /* exit(Port, Reason) from pid: unlike a link's exit, any exit/2 signal

@@ -26,9 +26,11 @@
 #include "term_print.h"
 #include "strbuf.h"
 
+/* A registered name: a process (p), or a port (p NULL, port its id). */
 typedef struct reg_entry {
     Term name;
     Process *p;
+    Term port;
 } reg_entry;
 
 /* A pid's 28 data bits (OTP: 15 bits of number, 13 of serial) run through
@@ -298,7 +300,7 @@ bool process_register(Term name, Process *p)
         if (!table.names) abort();
     }
     if (ok) {
-        table.names[table.nnames++] = (reg_entry){ name, p };
+        table.names[table.nnames++] = (reg_entry){ name, p, NIL };
         p->registered_name = name;
     }
     pthread_mutex_unlock(&table.lock);
@@ -311,7 +313,7 @@ bool process_unregister(Term name)
     pthread_mutex_lock(&table.lock);
     for (size_t i = 0; i < table.nnames; i++) {
         if (table.names[i].name == name) {
-            table.names[i].p->registered_name = NIL;
+            if (table.names[i].p) table.names[i].p->registered_name = NIL;
             table.names[i] = table.names[--table.nnames];
             found = true;
             break;
@@ -319,6 +321,56 @@ bool process_unregister(Term name)
     }
     pthread_mutex_unlock(&table.lock);
     return found;
+}
+
+/* --- registered ports (port.c keeps them consistent with the port's life) */
+
+bool registry_add_port(Term name, Term port)
+{
+    pthread_mutex_lock(&table.lock);
+    bool ok = true;
+    for (size_t i = 0; ok && i < table.nnames; i++)
+        if (table.names[i].name == name || table.names[i].port == port) ok = false;
+    if (ok && table.nnames == table.capnames) {
+        table.capnames = table.capnames ? table.capnames * 2 : 64;
+        table.names = realloc(table.names, table.capnames * sizeof *table.names);
+        if (!table.names) abort();
+    }
+    if (ok) table.names[table.nnames++] = (reg_entry){ name, NULL, port };
+    pthread_mutex_unlock(&table.lock);
+    return ok;
+}
+
+Term registry_port(Term name)
+{
+    Term port = NIL;
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < table.nnames; i++)
+        if (table.names[i].name == name) port = table.names[i].port;
+    pthread_mutex_unlock(&table.lock);
+    return port;
+}
+
+Term registry_port_name(Term port)
+{
+    Term name = NIL;
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < table.nnames; i++)
+        if (table.names[i].port == port) name = table.names[i].name;
+    pthread_mutex_unlock(&table.lock);
+    return name;
+}
+
+void registry_drop_port(Term port)
+{
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < table.nnames; i++) {
+        if (table.names[i].port == port) {
+            table.names[i] = table.names[--table.nnames];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&table.lock);
 }
 
 size_t process_all_pids(Term *pids, size_t max)

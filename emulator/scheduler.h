@@ -199,7 +199,15 @@ void message_free_all(message *m);
 /* The process registered under name, or NULL. */
 Process *process_whereis(Term name);
 bool process_register(Term name, Process *p);
-bool process_unregister(Term name);
+bool process_unregister(Term name);   /* a process's or a port's name */
+/* Registered ports (register/2 with a port): the registry holds them
+ * beside processes, under the same lock. add fails if the name is taken
+ * or the port has a name; registry_port is the port a name stands for
+ * (NIL if none), registry_port_name a port's name (NIL if none). */
+bool registry_add_port(Term name, Term port);
+Term registry_port(Term name);
+Term registry_port_name(Term port);
+void registry_drop_port(Term port);
 /* Aliases (erlang:alias/0,1, monitor/3's alias option). */
 void alias_add(uint64_t ref, Term pid);
 bool alias_remove(uint64_t ref, Term owner);

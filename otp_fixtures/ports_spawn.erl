@@ -19,6 +19,7 @@ main() ->
     info(),
     signals(),
     busy(),
+    registered_ports(),
     errors(),
     ok.
 
@@ -276,6 +277,34 @@ busy() ->
     show("not busy", [lists:usort([port_command(P3, Big, [nosuspend]) || _ <- lists:seq(1, 3)])]),
     port_close(P3),
     drain(P3).
+
+%% A port registered under a name: the name works wherever a port does.
+registered_ports() ->
+    P = open_port({spawn, "cat"}, []),
+    show("register", [t(fun() -> register(my_port, P) end), whereis(my_port) =:= P,
+                      lists:member(my_port, registered()), erlang:port_info(P, registered_name),
+                      hd(erlang:port_info(my_port))]),
+    my_port ! {self(), {command, "via name\n"}},
+    show("send by name", [receive {P, D} -> D after 2000 -> timeout end]),
+    true = port_command(my_port, "command by name\n"),
+    show("command by name", [receive {P, D2} -> D2 after 2000 -> timeout end]),
+    show("taken", [t(fun() -> register(other, P) end), t(fun() -> register(my_port, self()) end),
+                   t(fun() -> register(undefined, P) end)]),
+    R = erlang:monitor(port, my_port),
+    show("by name", [t(fun() -> port_connect(my_port, self()) end), erlang:port_info(my_port, name)]),
+    true = port_close(my_port),
+    show("closed", [receive {'DOWN', R, port, Who, Why} -> {Who, Why} after 1000 -> none end,
+                    whereis(my_port), t(fun() -> port_close(my_port) end), erlang:port_info(my_port),
+                    t(fun() -> my_port ! x end)]),
+    drain(P),
+    P2 = open_port({spawn, "cat"}, []),
+    register(p2, P2),
+    unregister(p2),
+    show("unregistered", [whereis(p2), erlang:port_info(P2, registered_name), t(fun() -> unregister(p2) end)]),
+    register(p2, P2),
+    exit(P2, kill),
+    drain(P2),
+    show("killed", [whereis(p2), lists:member(p2, registered())]).
 
 drain_n2(0) -> [];
 drain_n2(N) ->
