@@ -203,3 +203,29 @@ Test(port, busy_port_suspends_commands)
     port_put(p);
     free_owner(owner);
 }
+
+Test(port, registered_names_follow_the_port)
+{
+    Process *owner = fake_owner();
+    Port *p = open_one(owner, 0), *q = open_one(owner, 0);
+    Term name = make_atom(atom_index(am_ok)), other = am_error;
+    cr_assert(port_register(p, name));
+    cr_assert_not(port_register(q, name), "the name is taken");
+    cr_assert_not(port_register(p, other), "the port has a name");
+    cr_assert_eq(registry_port(name), p->id);
+    cr_assert_eq(registry_port_name(p->id), name);
+    Port *r = port_resolve(name);
+    cr_assert_eq(r, p);
+    port_put(r);
+    port_terminate(p, am_normal);
+    cr_assert_eq(registry_port(name), NIL, "the name goes with the port");
+    cr_assert_null(port_resolve(name));
+    cr_assert_not(port_register(p, other), "a closed port takes no name");
+    cr_assert(port_register(q, name), "free again");
+    cr_assert(process_unregister(name));
+    cr_assert_eq(registry_port_name(q->id), NIL);
+    port_terminate(q, am_normal);
+    port_put(p);
+    port_put(q);
+    free_owner(owner);
+}
