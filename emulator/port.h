@@ -13,8 +13,9 @@
  *    reference counted: the table holds one reference while the port is
  *    open, the IO thread one while it has handles open, and port_lookup
  *    gives the caller one (port_put drops it). The last reference frees.
- *  - Immutable after port_create: id, name, kind, the option flags,
- *    packet/line sizes.
+ *  - Immutable after port_create (set before the port is in the table):
+ *    id, name, kind, the option flags, packet/line sizes, fds, busy
+ *    limits.
  *  - Under `lock`: state, connected, links, monitors, os_pid, the
  *    outgoing queue, the busy state and waiting commands, the port data.
  *    Code holding it looks no process up and sends nothing (messages
