@@ -305,14 +305,6 @@ bool port_terminate(Port *p, Term reason)
     table_remove(p);
     registry_drop_port(p->id);
     port_io_close(p);
-    /* Suspended commands fail, as in OTP. */
-    while (waiters) {
-        port_waiter *next = waiters->next;
-        reply_ref(waiters->pid, waiters->ref, am_badarg);
-        free(waiters->buf);
-        free(waiters);
-        waiters = next;
-    }
     for (size_t i = 0; i < nlinks; i++) {
         Process *q = process_lookup(links[i]);
         if (!q) continue;
@@ -320,6 +312,16 @@ bool port_terminate(Port *p, Term reason)
         send_exit_signal(q, p->id, reason, true);
     }
     free(links);
+    /* Suspended commands fail, as in OTP; after the exit signals, so that
+     * what a failed writer tells the owner comes after the owner's
+     * {'EXIT', Port, _}. */
+    while (waiters) {
+        port_waiter *next = waiters->next;
+        reply_ref(waiters->pid, waiters->ref, am_badarg);
+        free(waiters->buf);
+        free(waiters);
+        waiters = next;
+    }
     for (size_t i = 0; i < nmons; i++) send_port_down(&mons[i], p->id, reason);
     free(mons);
     port_put(p);   /* the table's reference */
