@@ -111,6 +111,7 @@ typedef struct Port {
 
     _Atomic int refc;
     _Atomic uint64_t input, output;
+    _Atomic bool kick_pending;     /* a TASK_KICK is posted and not run */
 
     /* --- under lock ------------------------------------------------------ */
     pthread_mutex_t lock;

@@ -118,7 +118,13 @@ bool port_io_open(Port *p, port_spawn_spec *spec, Term opener, uint64_t ref)
     return false;
 }
 
-void port_io_kick(Port *p) { post(p, TASK_KICK, NULL, NIL, 0); }
+/* One kick at a time: commands queued before the IO thread runs it are
+ * written by it, so a burst of small commands costs one task. */
+void port_io_kick(Port *p)
+{
+    if (atomic_exchange(&p->kick_pending, true)) return;
+    if (!post(p, TASK_KICK, NULL, NIL, 0)) atomic_store(&p->kick_pending, false);
+}
 void port_io_close(Port *p) { post(p, TASK_CLOSE, NULL, NIL, 0); }
 
 /* ----------------------------------------------------------------- IO thread */
@@ -699,6 +705,8 @@ static void run_task(io_task *base)
     switch (t->op) {
     case TASK_OPEN: task_open(t); break;
     case TASK_KICK:
+        /* Cleared before the queue is taken: what is queued later kicks again. */
+        atomic_store(&t->port->kick_pending, false);
         if (t->port->io && !t->port->io->closing) pump_write(t->port->io);
         break;
     case TASK_CLOSE: task_close(t); break;
