@@ -215,6 +215,39 @@ static void consume(port_io *io, size_t n)
     io->len -= n;
 }
 
+/* Line mode as OTP's line buffer reads it: a line ends at "\n" or
+ * "\r\n" (neither is delivered); a line of up to L characters is
+ * {eol, Line}; a longer one goes out in {noeol, Part} pieces of L, but
+ * only once the character after the piece is known not to end the line,
+ * so where reads split the data does not change the messages. At the end
+ * of the input what is left is {noeol, Rest}. */
+static void parse_lines(port_io *io, bool at_eof)
+{
+    Port *p = io->port;
+    size_t L = p->line;
+    for (;;) {
+        uint8_t *nl = io->len ? memchr(io->buf, '\n', io->len) : NULL;
+        size_t end = nl ? (size_t)(nl - io->buf) : io->len;
+        size_t content = nl && end > 0 && io->buf[end - 1] == '\r' ? end - 1 : end;
+        if (nl && content <= L) {
+            deliver_data(p, ATOM_NAMED("eol"), io->buf, content);
+            consume(io, end + 1);
+            continue;
+        }
+        bool longer = nl || (io->len > L && (io->buf[L] != '\r' || io->len > L + 1));
+        if (longer) {
+            deliver_data(p, ATOM_NAMED("noeol"), io->buf, L);
+            consume(io, L);
+            continue;
+        }
+        if (at_eof && io->len) {
+            deliver_data(p, ATOM_NAMED("noeol"), io->buf, io->len);
+            io->len = 0;
+        }
+        return;
+    }
+}
+
 /* Delivers what the buffer holds in the port's framing; at_eof flushes a
  * partial line. */
 static void parse_input(port_io *io, bool at_eof)
@@ -229,23 +262,7 @@ static void parse_input(port_io *io, bool at_eof)
             consume(io, p->packet + size);
         }
     } else if (p->line) {
-        for (;;) {
-            uint8_t *nl = io->len ? memchr(io->buf, '\n', io->len) : NULL;
-            size_t linelen = nl ? (size_t)(nl - io->buf) : io->len;
-            if (linelen > p->line || (!nl && io->len >= p->line && io->len > 0)) {
-                deliver_data(p, ATOM_NAMED("noeol"), io->buf, p->line);
-                consume(io, p->line);
-            } else if (nl) {
-                deliver_data(p, ATOM_NAMED("eol"), io->buf, linelen);
-                consume(io, linelen + 1);
-            } else {
-                if (at_eof && io->len) {
-                    deliver_data(p, ATOM_NAMED("noeol"), io->buf, io->len);
-                    io->len = 0;
-                }
-                break;
-            }
-        }
+        parse_lines(io, at_eof);
     } else if (io->len) {
         deliver_data(p, NIL, io->buf, io->len);
         io->len = 0;

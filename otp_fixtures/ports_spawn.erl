@@ -86,7 +86,13 @@ lines() ->
     P = open_port({spawn, "printf 'ab\\ncdefgh\\n\\nij'"}, [{line, 3}]),
     show("line", drain(P)),
     P2 = open_port({spawn, "printf 'one\\ntwo\\n'"}, [{line, 100}, binary]),
-    show("line binary", drain(P2)).
+    show("line binary", drain(P2)),
+    P3 = open_port({spawn, "printf 'ab\\r\\nx\\ry\\nabc\\r\\n\\r\\n\\r'"}, [{line, 2}]),
+    show("line crlf", drain(P3)),
+    %% pieces split across reads exactly at the line length
+    P4 = open_port({spawn, "sh -c 'printf ab; sleep 0.1; printf \"\\n\"; printf cd; sleep 0.1; printf \"\\r\";"
+                    " sleep 0.1; printf \"\\nef\"; sleep 0.1; printf \"\\r\"; sleep 0.1; printf x'"}, [{line, 2}]),
+    show("line split reads", drain(P4)).
 
 packets() ->
     P = open_port({spawn, "cat"}, [{packet, 2}]),
