@@ -312,11 +312,48 @@ static port_spawn_spec *spawn_spec(Term kind, Term what, const open_opts *o, cha
     return s;
 }
 
+/* A vanilla port's name: an atom, or a flat non-empty list of bytes
+ * (OTP's is_string). NULL if it is neither. */
+static char *vanilla_name(Term name)
+{
+    if (term_is_atom(name)) {
+        char *s = strdup(atom_text(name));
+        if (!s) abort();
+        return s;
+    }
+    SWord n = list_length(name);
+    if (n <= 0) return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s) abort();
+    size_t i = 0;
+    for (Term t = name; term_is_list(t); t = list_tail(t)) {
+        SWord c;
+        if (!small_in_range(list_head(t), 0, 255, &c)) {
+            free(s);
+            return NULL;
+        }
+        s[i++] = (char)c;
+    }
+    s[i] = 0;   /* a NUL inside cuts the name, as OTP's C string does */
+    return s;
+}
+
+static Term open_with(Process *p, char *pname, port_spawn_spec *spec, port_kind pk, const open_opts *op,
+                      int in_fd, int out_fd);
+
 Term bif_erts_internal_open_port_2(Process *p, Term *args)
 {
     Term name = args[0];
     open_opts o;
     if (!parse_settings(args[1], &o)) return am_badarg;
+    char *vname = term_is_tuple(name) ? NULL : vanilla_name(name);
+    if (vname) {
+        if (o.args != THE_NON_VALUE || o.arg0 != THE_NON_VALUE || (o.flags & PORT_F_EXIT_STATUS)) {
+            free(vname);
+            return am_badarg;
+        }
+        return open_with(p, vname, NULL, PORT_FILE, &o, -1, -1);
+    }
     if (!term_is_tuple(name) || tuple_arity(name) == 0) return am_badarg;
     Term kind = tuple_elements(name)[0];
     port_spawn_spec *spec = NULL;
@@ -345,6 +382,15 @@ Term bif_erts_internal_open_port_2(Process *p, Term *args)
         /* spawn_driver: cbeam has no linked-in drivers. */
         return am_badarg;
     }
+    return open_with(p, pname, spec, pk, &o, in_fd, out_fd);
+}
+
+/* Creates the port and posts its opening to the IO thread: the answer is
+ * the reference the opener waits on. */
+static Term open_with(Process *p, char *pname, port_spawn_spec *spec, port_kind pk, const open_opts *op,
+                      int in_fd, int out_fd)
+{
+    open_opts o = *op;
     port_params params = { pk, o.flags, (uint8_t)o.packet, (uint32_t)o.line, in_fd, out_fd, o.busy_high, o.busy_low };
     Port *port = port_create(p, pname, &params);
     if (!port) {

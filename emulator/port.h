@@ -61,7 +61,9 @@ struct Process;
 #define PORT_F_STDERR      (1u << 6)  /* stderr_to_stdout */
 #define PORT_F_HIDE        (1u << 7)
 
-typedef enum port_kind { PORT_SPAWN, PORT_FD } port_kind;
+/* PORT_FILE: OTP 25's "vanilla" driver, open_port(Name, _) with a bare
+ * atom or string: the file Name opened as an fd port. */
+typedef enum port_kind { PORT_SPAWN, PORT_FD, PORT_FILE } port_kind;
 typedef enum port_state { PORT_OPEN, PORT_CLOSED } port_state;
 
 /* A buffer of bytes to write, queued for the IO thread. */

@@ -615,25 +615,44 @@ static int spawn_program(port_io *io, port_spawn_spec *spec)
 
 /* {fd, In, Out}: fds 1 and 2 go through the console queue, so that what
  * the port writes keeps its order with io:format's output. */
+/* Takes fd over as the port's write (out) or read side: a pipe, socket
+ * or terminal becomes a uv stream, anything else (a regular file) is
+ * read or written directly on this thread. A negative fd is the error
+ * (uv) the port dies with on first use. */
+static void attach_fd(port_io *io, int fd, bool out)
+{
+    if (fd < 0) {
+        *(out ? &io->w_error : &io->r_error) = uv_translate_sys_error(errno);
+    } else if (out) {
+        if (uv_guess_handle(fd) == UV_FILE || !(io->w_open = stream_open(io, &io->w, fd, false))) io->w_file = fd;
+    } else {
+        if (uv_guess_handle(fd) == UV_FILE || !(io->r_open = stream_open(io, &io->r, fd, true))) io->r_file = fd;
+    }
+}
+
 static int open_fds(port_io *io)
 {
     Port *p = io->port;
     if (p->flags & PORT_F_OUT) {
-        if (p->out_fd == 1 || p->out_fd == 2) {
-            io->w_console = p->out_fd;
-        } else {
-            int fd = dup(p->out_fd);
-            if (fd < 0) io->w_error = uv_translate_sys_error(errno);
-            else if (uv_guess_handle(fd) == UV_FILE) io->w_file = fd;
-            else if (!(io->w_open = stream_open(io, &io->w, fd, false))) io->w_file = fd;
-        }
+        if (p->out_fd == 1 || p->out_fd == 2) io->w_console = p->out_fd;
+        else attach_fd(io, dup(p->out_fd), true);
     }
-    if (p->flags & PORT_F_IN) {
-        int fd = dup(p->in_fd);
-        if (fd < 0) io->r_error = uv_translate_sys_error(errno);
-        else if (uv_guess_handle(fd) == UV_FILE) io->r_file = fd;
-        else if (!(io->r_open = stream_open(io, &io->r, fd, true))) io->r_file = fd;
-    }
+    if (p->flags & PORT_F_IN) attach_fd(io, dup(p->in_fd), false);
+    return 0;
+}
+
+/* The vanilla driver: the file opened for the port's directions (created
+ * for writing, truncated when write-only), as OTP 25; non-blocking, so a
+ * FIFO cannot stop the loop. Any failure is einval, as in OTP. */
+static int open_file(port_io *io)
+{
+    Port *p = io->port;
+    bool in = p->flags & PORT_F_IN, out = p->flags & PORT_F_OUT;
+    int flags = in && out ? O_RDWR | O_CREAT : out ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY;
+    int fd = open(p->name, flags | O_CLOEXEC | O_NONBLOCK, 0666);
+    if (fd < 0) return UV_EINVAL;
+    if (out) attach_fd(io, in ? dup(fd) : fd, true);
+    if (in) attach_fd(io, fd, false);
     return 0;
 }
 
@@ -679,7 +698,7 @@ static void task_open(port_task *t)
     if (!(p->flags & PORT_F_OUT)) io->w_error = UV_EBADF;
     int cwd_err = t->spec && t->spec->cwd ? cwd_error(t->spec->cwd) : 0;
     if (cwd_err) cwd_failed(io, t->spec->cwd, cwd_err);
-    int err = cwd_err ? 0 : t->spec ? spawn_program(io, t->spec) : open_fds(io);
+    int err = cwd_err ? 0 : t->spec ? spawn_program(io, t->spec) : p->kind == PORT_FILE ? open_file(io) : open_fds(io);
     port_spawn_spec_free(t->spec);
     t->spec = NULL;
     if (err != 0) {

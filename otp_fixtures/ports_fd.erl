@@ -29,6 +29,7 @@ main() ->
     io:format("stdin closes ~p~n", [receive {'EXIT', In2, R} -> R after 5000 -> timeout end]),
     In3 = open_port({fd, 0, 1}, [in, binary, {line, 10}]),
     io:format("line mode at eof ~p~n", [receive {'EXIT', In3, R3} -> R3 after 5000 -> timeout end]),
+    vanilla(),
     Bad = open_port({fd, 1000, 1001}, [out]),
     io:format("bad fd ~p~n", [[is_port(Bad), erlang:port_info(Bad, name), port_command(Bad, "x"),
                                receive {'EXIT', Bad, Why} -> Why after 5000 -> timeout end]]),
@@ -39,5 +40,33 @@ main() ->
     ok.
 
 reason(F) -> try F() catch error:R -> R end.
+
+%% OTP 25's vanilla driver: open_port(Name, _) with a bare string or atom
+%% opens the file Name as an fd port (created for writing).
+vanilla() ->
+    File = "/tmp/cbeam_vanilla_" ++ os:getpid(),
+    W = open_port(File, [out]),
+    port_command(W, ["first line\n", <<"second">>, " line\n"]),
+    io:format("vanilla write ~p~n", [[erlang:port_info(W, name) =:= {name, File}, erlang:port_info(W, output),
+                                      erlang:port_info(W, os_pid)]]),
+    port_close(W),
+    R = open_port(File, [in, {line, 8}, eof]),
+    io:format("vanilla read ~p~n", [read_all(R)]),
+    port_close(R),
+    R2 = open_port(list_to_atom(File), [in, binary]),
+    io:format("vanilla atom ~p~n", [[receive {R2, D} -> D after 2000 -> timeout end,
+                                     receive {'EXIT', R2, Why} -> Why after 2000 -> timeout end]]),
+    io:format("vanilla errors ~p~n", [[reason(fun() -> open_port("/nonexistent_dir/f", [in]) end),
+                                      reason(fun() -> open_port(File, [exit_status]) end),
+                                      reason(fun() -> open_port("", [in]) end),
+                                      reason(fun() -> open_port([$a, 300], [in]) end)]]),
+    os:cmd("rm -f " ++ File).
+
+read_all(P) ->
+    receive
+        {P, eof} -> [eof];
+        {P, {data, D}} -> [D | read_all(P)]
+    after 2000 -> [timeout]
+    end.
 
 flush() -> receive M -> [M | flush()] after 100 -> [] end.
