@@ -338,8 +338,36 @@ static char *vanilla_name(Term name)
     return s;
 }
 
-static Term open_with(Process *p, char *pname, port_spawn_spec *spec, port_kind pk, const open_opts *op,
+static Term open_with(Process *p, char *pname, port_spawn_spec *spec, port_kind pk, const open_opts *o,
                       int in_fd, int out_fd);
+
+/* Options only {spawn_executable, _} takes. */
+static bool spawn_only_options(const open_opts *o)
+{
+    return o->args != THE_NON_VALUE || o->arg0 != THE_NON_VALUE;
+}
+
+static Term open_vanilla(Process *p, char *vname, const open_opts *o)
+{
+    if (spawn_only_options(o) || (o->flags & PORT_F_EXIT_STATUS)) {
+        free(vname);
+        return am_badarg;
+    }
+    return open_with(p, vname, NULL, PORT_FILE, o, -1, -1);
+}
+
+static Term open_fd(Process *p, Term in, Term out, const open_opts *o)
+{
+    SWord i, j;
+    if (!term_is_small(in) || !term_is_small(out)) return am_badarg;
+    if (spawn_only_options(o) || (o->flags & PORT_F_EXIT_STATUS)) return am_badarg;
+    /* OTP's fd driver refuses what is no descriptor number. */
+    if (!small_in_range(in, 0, INT32_MAX, &i) || !small_in_range(out, 0, INT32_MAX, &j)) return ATOM_NAMED("einval");
+    char *pname = malloc(32);
+    if (!pname) abort();
+    snprintf(pname, 32, "%d/%d", (int)i, (int)j);
+    return open_with(p, pname, NULL, PORT_FD, o, (int)i, (int)j);
+}
 
 Term bif_erts_internal_open_port_2(Process *p, Term *args)
 {
@@ -347,51 +375,25 @@ Term bif_erts_internal_open_port_2(Process *p, Term *args)
     open_opts o;
     if (!parse_settings(args[1], &o)) return am_badarg;
     char *vname = term_is_tuple(name) ? NULL : vanilla_name(name);
-    if (vname) {
-        if (o.args != THE_NON_VALUE || o.arg0 != THE_NON_VALUE || (o.flags & PORT_F_EXIT_STATUS)) {
-            free(vname);
-            return am_badarg;
-        }
-        return open_with(p, vname, NULL, PORT_FILE, &o, -1, -1);
-    }
+    if (vname) return open_vanilla(p, vname, &o);
     if (!term_is_tuple(name) || tuple_arity(name) == 0) return am_badarg;
     Term kind = tuple_elements(name)[0];
-    port_spawn_spec *spec = NULL;
-    char *pname = NULL;
-    port_kind pk;
-    int in_fd = -1, out_fd = -1;
     if ((kind == ATOM_NAMED("spawn") || kind == ATOM_NAMED("spawn_executable")) && tuple_arity(name) == 2) {
-        if (kind == ATOM_NAMED("spawn") && (o.args != THE_NON_VALUE || o.arg0 != THE_NON_VALUE)) return am_badarg;
-        if (!(spec = spawn_spec(kind, tuple_elements(name)[1], &o, &pname))) return am_badarg;
-        pk = PORT_SPAWN;
-    } else if (kind == ATOM_NAMED("fd") && tuple_arity(name) == 3) {
-        SWord i, j;
-        if (!term_is_small(tuple_elements(name)[1]) || !term_is_small(tuple_elements(name)[2])) return am_badarg;
-        if (o.args != THE_NON_VALUE || o.arg0 != THE_NON_VALUE || (o.flags & PORT_F_EXIT_STATUS)) return am_badarg;
-        /* OTP's fd driver refuses what is no descriptor number. */
-        if (!small_in_range(tuple_elements(name)[1], 0, INT32_MAX, &i) ||
-            !small_in_range(tuple_elements(name)[2], 0, INT32_MAX, &j))
-            return ATOM_NAMED("einval");
-        in_fd = (int)i;
-        out_fd = (int)j;
-        pname = malloc(32);
-        if (!pname) abort();
-        snprintf(pname, 32, "%d/%d", in_fd, out_fd);
-        pk = PORT_FD;
-    } else {
-        /* spawn_driver: cbeam has no linked-in drivers. */
-        return am_badarg;
+        if (kind == ATOM_NAMED("spawn") && spawn_only_options(&o)) return am_badarg;
+        char *pname = NULL;
+        port_spawn_spec *spec = spawn_spec(kind, tuple_elements(name)[1], &o, &pname);
+        return spec ? open_with(p, pname, spec, PORT_SPAWN, &o, -1, -1) : am_badarg;
     }
-    return open_with(p, pname, spec, pk, &o, in_fd, out_fd);
+    if (kind == ATOM_NAMED("fd") && tuple_arity(name) == 3) return open_fd(p, tuple_elements(name)[1], tuple_elements(name)[2], &o);
+    return am_badarg;   /* spawn_driver: cbeam has no linked-in drivers */
 }
 
 /* Creates the port and posts its opening to the IO thread: the answer is
  * the reference the opener waits on. */
-static Term open_with(Process *p, char *pname, port_spawn_spec *spec, port_kind pk, const open_opts *op,
+static Term open_with(Process *p, char *pname, port_spawn_spec *spec, port_kind pk, const open_opts *o,
                       int in_fd, int out_fd)
 {
-    open_opts o = *op;
-    port_params params = { pk, o.flags, (uint8_t)o.packet, (uint32_t)o.line, in_fd, out_fd, o.busy_high, o.busy_low };
+    port_params params = { pk, o->flags, (uint8_t)o->packet, (uint32_t)o->line, in_fd, out_fd, o->busy_high, o->busy_low };
     Port *port = port_create(p, pname, &params);
     if (!port) {
         port_spawn_spec_free(spec);
