@@ -135,6 +135,74 @@ typedef struct open_opts {
     bool have_env;
 } open_opts;
 
+/* {busy_limits_port | busy_limits_msgq, {Low, High} | disabled}, checked
+ * as OTP does; the message-queue limits have no effect (a sender to a
+ * port is never suspended by its message queue). */
+static bool parse_busy_limits(Term key, Term v, open_opts *o)
+{
+    SWord lo = 0, hi = 0;
+    if (v != ATOM_NAMED("disabled") &&
+        (!term_is_tuple(v) || tuple_arity(v) != 2 || !small_in_range(tuple_elements(v)[0], 1, MAX_SMALL, &lo) ||
+         !small_in_range(tuple_elements(v)[1], 1, MAX_SMALL, &hi)))
+        return false;
+    if (key == ATOM_NAMED("busy_limits_port")) {
+        o->busy_high = (size_t)hi;
+        o->busy_low = (size_t)(lo > hi ? hi : lo);
+    }
+    return true;
+}
+
+/* One {Key, Value} setting; false if it is not one of OTP's. */
+static bool parse_tuple_setting(Term key, Term v, open_opts *o)
+{
+    if (key == ATOM_NAMED("packet")) {
+        if (!term_is_small(v) || (small_value(v) != 1 && small_value(v) != 2 && small_value(v) != 4)) return false;
+        o->packet = (unsigned)small_value(v);
+    } else if (key == ATOM_NAMED("line")) {
+        if (!term_is_small(v) || small_value(v) <= 0) return false;
+        o->line = small_value(v);
+    } else if (key == ATOM_NAMED("env")) {
+        if (list_length(v) < 0) return false;
+        for (Term e = v; term_is_list(e); e = list_tail(e))
+            if (!term_is_tuple(list_head(e)) || tuple_arity(list_head(e)) != 2) return false;
+        o->env = v;
+        o->have_env = true;
+    } else if (key == ATOM_NAMED("args")) {
+        if (list_length(v) < 0) return false;
+        o->args = v;
+    } else if (key == ATOM_NAMED("arg0")) {
+        o->arg0 = v;
+    } else if (key == ATOM_NAMED("cd")) {
+        o->cd = v;
+    } else if (key == ATOM_NAMED("parallelism")) {
+        return v == am_true || v == am_false;
+    } else if (key == ATOM_NAMED("busy_limits_port") || key == ATOM_NAMED("busy_limits_msgq")) {
+        return parse_busy_limits(key, v, o);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* One atom setting; false if it is not one of OTP's. */
+static bool parse_atom_setting(Term opt, open_opts *o, uint32_t *rw)
+{
+    if (opt == ATOM_NAMED("stream")) o->packet = 0;
+    else if (opt == ATOM_NAMED("use_stdio")) o->flags |= PORT_F_USE_STDIO;
+    else if (opt == ATOM_NAMED("nouse_stdio")) o->flags &= ~PORT_F_USE_STDIO;
+    else if (opt == ATOM_NAMED("stderr_to_stdout")) o->flags |= PORT_F_STDERR;
+    else if (opt == ATOM_NAMED("line")) o->line = 512;
+    else if (opt == ATOM_NAMED("binary")) o->flags |= PORT_F_BINARY;
+    else if (opt == ATOM_NAMED("in")) *rw |= PORT_F_IN;
+    else if (opt == ATOM_NAMED("out")) *rw |= PORT_F_OUT;
+    else if (opt == ATOM_NAMED("eof")) o->flags |= PORT_F_EOF;
+    else if (opt == ATOM_NAMED("hide")) o->flags |= PORT_F_HIDE;
+    else if (opt == ATOM_NAMED("exit_status")) o->flags |= PORT_F_EXIT_STATUS;
+    else if (opt != ATOM_NAMED("overlapped_io")) return false;
+    return true;
+}
+
+/* open_port's settings, with OTP's defaults and its mutual exclusions. */
 static bool parse_settings(Term settings, open_opts *o)
 {
     *o = (open_opts){ .flags = PORT_F_USE_STDIO, .env = NIL, .args = THE_NON_VALUE, .arg0 = THE_NON_VALUE,
@@ -143,59 +211,10 @@ static bool parse_settings(Term settings, open_opts *o)
     uint32_t rw = 0;
     for (Term l = settings; term_is_list(l); l = list_tail(l)) {
         Term opt = list_head(l);
-        if (term_is_tuple(opt) && tuple_arity(opt) == 2) {
-            Term key = tuple_elements(opt)[0], v = tuple_elements(opt)[1];
-            if (key == ATOM_NAMED("packet")) {
-                if (!term_is_small(v) || (small_value(v) != 1 && small_value(v) != 2 && small_value(v) != 4)) return false;
-                o->packet = (unsigned)small_value(v);
-            } else if (key == ATOM_NAMED("line")) {
-                if (!term_is_small(v) || small_value(v) <= 0) return false;
-                o->line = small_value(v);
-            } else if (key == ATOM_NAMED("env")) {
-                if (list_length(v) < 0) return false;
-                for (Term e = v; term_is_list(e); e = list_tail(e))
-                    if (!term_is_tuple(list_head(e)) || tuple_arity(list_head(e)) != 2) return false;
-                o->env = v;
-                o->have_env = true;
-            } else if (key == ATOM_NAMED("args")) {
-                if (list_length(v) < 0) return false;
-                o->args = v;
-            } else if (key == ATOM_NAMED("arg0")) {
-                o->arg0 = v;
-            } else if (key == ATOM_NAMED("cd")) {
-                o->cd = v;
-            } else if (key == ATOM_NAMED("parallelism")) {
-                if (v != am_true && v != am_false) return false;
-            } else if (key == ATOM_NAMED("busy_limits_port") || key == ATOM_NAMED("busy_limits_msgq")) {
-                /* Checked as OTP does; the message-queue limits have no
-                 * effect (a sender to a port is never suspended by its
-                 * message queue). */
-                SWord lo = 0, hi = 0;
-                if (v != ATOM_NAMED("disabled") &&
-                    (!term_is_tuple(v) || tuple_arity(v) != 2 ||
-                     !small_in_range(tuple_elements(v)[0], 1, MAX_SMALL, &lo) ||
-                     !small_in_range(tuple_elements(v)[1], 1, MAX_SMALL, &hi)))
-                    return false;
-                if (key == ATOM_NAMED("busy_limits_port")) {
-                    o->busy_high = (size_t)hi;
-                    o->busy_low = (size_t)(lo > hi ? hi : lo);
-                }
-            } else {
-                return false;
-            }
-        } else if (opt == ATOM_NAMED("stream")) o->packet = 0;
-        else if (opt == ATOM_NAMED("use_stdio")) o->flags |= PORT_F_USE_STDIO;
-        else if (opt == ATOM_NAMED("nouse_stdio")) o->flags &= ~PORT_F_USE_STDIO;
-        else if (opt == ATOM_NAMED("stderr_to_stdout")) o->flags |= PORT_F_STDERR;
-        else if (opt == ATOM_NAMED("line")) o->line = 512;
-        else if (opt == ATOM_NAMED("binary")) o->flags |= PORT_F_BINARY;
-        else if (opt == ATOM_NAMED("in")) rw |= PORT_F_IN;
-        else if (opt == ATOM_NAMED("out")) rw |= PORT_F_OUT;
-        else if (opt == ATOM_NAMED("eof")) o->flags |= PORT_F_EOF;
-        else if (opt == ATOM_NAMED("hide")) o->flags |= PORT_F_HIDE;
-        else if (opt == ATOM_NAMED("exit_status")) o->flags |= PORT_F_EXIT_STATUS;
-        else if (opt == ATOM_NAMED("overlapped_io")) continue;
-        else return false;
+        bool ok = term_is_tuple(opt) && tuple_arity(opt) == 2
+                      ? parse_tuple_setting(tuple_elements(opt)[0], tuple_elements(opt)[1], o)
+                      : parse_atom_setting(opt, o, &rw);
+        if (!ok) return false;
     }
     o->flags |= rw ? rw : PORT_F_IN | PORT_F_OUT;
     if (o->line && o->packet) return false;
