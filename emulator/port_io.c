@@ -559,6 +559,26 @@ static void start_reading(port_io *io)
     }
 }
 
+static uv_stdio_container_t child_fd(int fd)
+{
+    return fd >= 0 ? (uv_stdio_container_t){ .flags = UV_INHERIT_FD, .data.fd = fd }
+                   : (uv_stdio_container_t){ .flags = UV_IGNORE };
+}
+
+/* The child's descriptors: its ends of the pipes as stdin/stdout (or fds
+ * 3 and 4 with nouse_stdio, the VM's 0-2 then inherited), stdout again
+ * as stderr with stderr_to_stdout; a direction the port does not use is
+ * /dev/null. Returns how many stdio slots are used. */
+static int child_stdio(uint32_t flags, int child_in, int child_out, uv_stdio_container_t stdio[5])
+{
+    for (int i = 0; i < 5; i++) stdio[i] = child_fd(i);
+    bool use_stdio = flags & PORT_F_USE_STDIO;
+    stdio[use_stdio ? 0 : 3] = child_fd(child_in);
+    stdio[use_stdio ? 1 : 4] = child_fd(child_out);
+    if ((flags & PORT_F_STDERR) && child_out >= 0) stdio[2] = child_fd(child_out);
+    return use_stdio ? 3 : 5;
+}
+
 static int spawn_program(port_io *io, port_spawn_spec *spec)
 {
     Port *p = io->port;
@@ -570,17 +590,7 @@ static int spawn_program(port_io *io, port_spawn_spec *spec)
         return err;
     }
     uv_stdio_container_t stdio[5];
-    int count = 3;
-    for (int i = 0; i < 5; i++) stdio[i] = (uv_stdio_container_t){ .flags = UV_INHERIT_FD, .data.fd = i };
-    bool stdio_mode = p->flags & PORT_F_USE_STDIO;
-    int in_slot = stdio_mode ? 0 : 3, out_slot = stdio_mode ? 1 : 4;
-    if (!stdio_mode) count = 5;
-    stdio[in_slot] = to_child[0] >= 0 ? (uv_stdio_container_t){ .flags = UV_INHERIT_FD, .data.fd = to_child[0] }
-                                      : (uv_stdio_container_t){ .flags = UV_IGNORE };
-    stdio[out_slot] = from_child[1] >= 0 ? (uv_stdio_container_t){ .flags = UV_INHERIT_FD, .data.fd = from_child[1] }
-                                         : (uv_stdio_container_t){ .flags = UV_IGNORE };
-    if ((p->flags & PORT_F_STDERR) && from_child[1] >= 0)
-        stdio[2] = (uv_stdio_container_t){ .flags = UV_INHERIT_FD, .data.fd = from_child[1] };
+    int count = child_stdio(p->flags, to_child[0], from_child[1], stdio);
     uv_process_options_t o = {
         .exit_cb = on_program_exit,
         .file = spec->file,
