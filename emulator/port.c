@@ -139,28 +139,8 @@ size_t port_count(void)
 
 /* --- links (port side, under p->lock) ------------------------------------ */
 
-static void links_add(Port *p, Term pid)
-{
-    for (size_t i = 0; i < p->nlinks; i++)
-        if (p->links[i] == pid) return;
-    if (p->nlinks == p->caplinks) {
-        p->caplinks = p->caplinks ? p->caplinks * 2 : 4;
-        p->links = realloc(p->links, p->caplinks * sizeof *p->links);
-        if (!p->links) abort();
-    }
-    p->links[p->nlinks++] = pid;
-}
-
-static void links_remove(Port *p, Term pid)
-{
-    for (size_t i = 0; i < p->nlinks; i++) {
-        if (p->links[i] == pid) {
-            memmove(p->links + i, p->links + i + 1, (p->nlinks - i - 1) * sizeof *p->links);
-            p->nlinks--;
-            return;
-        }
-    }
-}
+static void links_add(Port *p, Term id) { link_list_add(&p->links, &p->nlinks, &p->caplinks, id); }
+static void links_remove(Port *p, Term id) { link_list_remove(p->links, &p->nlinks, id); }
 
 bool port_link(Port *p, Term pid)
 {

@@ -198,27 +198,31 @@ Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args
 
 /* --- links and exit signals ------------------------------------------------- */
 
-static void links_add(Process *p, Term pid)
+void link_list_add(Term **items, size_t *n, size_t *cap, Term id)
 {
-    for (size_t i = 0; i < p->nlinks; i++)
-        if (p->links[i] == pid) return;
-    if (p->nlinks == p->caplinks) {
-        p->caplinks = p->caplinks ? p->caplinks * 2 : 4;
-        p->links = realloc(p->links, p->caplinks * sizeof *p->links);
-        if (!p->links) abort();
+    for (size_t i = 0; i < *n; i++)
+        if ((*items)[i] == id) return;
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        *items = realloc(*items, *cap * sizeof **items);
+        if (!*items) abort();
     }
-    p->links[p->nlinks++] = pid;
+    (*items)[(*n)++] = id;
 }
 
-static void links_remove(Process *p, Term pid)
+void link_list_remove(Term *items, size_t *n, Term id)
 {
-    for (size_t i = 0; i < p->nlinks; i++) {
-        if (p->links[i] == pid) {
-            p->links[i] = p->links[--p->nlinks];
+    for (size_t i = 0; i < *n; i++) {
+        if (items[i] == id) {
+            memmove(items + i, items + i + 1, (*n - i - 1) * sizeof *items);
+            (*n)--;
             return;
         }
     }
 }
+
+static void links_add(Process *p, Term id) { link_list_add(&p->links, &p->nlinks, &p->caplinks, id); }
+static void links_remove(Process *p, Term id) { link_list_remove(p->links, &p->nlinks, id); }
 
 bool process_link(Process *a, Term b_pid)
 {

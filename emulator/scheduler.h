@@ -135,6 +135,12 @@ uint64_t monotonic_ms(void);
 /* A monotonic clock in nanoseconds (scheduler_wall_time's unit). */
 uint64_t sched_wall_time_ns(void);
 
+/* A link list (a process's or a port's: pids and ports, in the order they
+ * were linked): adds id once; removes it keeping the order. The caller
+ * holds the owner's lock. */
+void link_list_add(Term **items, size_t *n, size_t *cap, Term id);
+void link_list_remove(Term *items, size_t *n, Term id);
+
 /* --- the process table ------------------------------------------------- */
 /* +P: erl's range; the limit is rounded up to a power of two, as erl does. */
 #define PROCESS_LIMIT_MIN 1024
