@@ -1505,6 +1505,7 @@ Term bif_erlang_yield_0(Process *p, Term *args)
 {
     (void)args;
     BUMP_REDS(p, p->fcalls);
+    if (prof_self) prof_slice_hint(prof_self, PROF_END_YIELD);
     return am_true;
 }
 

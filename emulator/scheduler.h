@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 
 #include "process.h"
+#include "prof.h"
 #include "reclaim.h"
 
 enum { RUNQ_MAX, RUNQ_HIGH, RUNQ_NORMAL, RUNQ_COUNT };
@@ -74,6 +75,9 @@ typedef struct Scheduler {
     _Atomic bool running;       /* owner-written: a process is running on it */
 
     sched_stats stats;
+    /* +sched_trace/+sched_report state, owned by this scheduler's thread;
+     * NULL when neither flag is given (prof.h). */
+    prof_sched *prof;
     reclaim_slot reclaim;
     pthread_t thread;
 } Scheduler;

@@ -1,0 +1,106 @@
+/*
+ * prof.h — profiling the schedulers: +sched_trace (a timeline written as
+ * Chrome trace-event JSON at halt) and +sched_report (a table per
+ * scheduler on stderr at exit).
+ *
+ * Ownership. Each scheduler has a `prof_sched` (Scheduler.prof), NULL when
+ * neither flag is given: every hook is then one well-predicted branch on
+ * that pointer (or on the thread's `prof_self`). The struct belongs to its
+ * scheduler's thread: only that thread records into its ring and updates
+ * its accumulators, so recording takes no lock and allocates nothing.
+ * Threads that are not schedulers (the console's IO thread, which can
+ * wake processes) share one extra ring under a mutex; they record only
+ * migrations, rarely.
+ *
+ * The ring. A fixed array of fixed-size records (prof_rec). When it is
+ * full its owner flushes it: one write(2) of the whole array to the ring's
+ * spill file (an unlinked temporary file), and records the flush itself
+ * as a "trace flush" slice so that the pause shows in the timeline.
+ * Nothing is ever dropped. At halt, once every scheduler thread has been
+ * joined and the IO thread stopped, prof_finish merges the spill files in
+ * time order into the JSON file and prints the report.
+ *
+ * Timestamps are CLOCK_MONOTONIC nanoseconds since prof_setup (the common
+ * origin), written to the JSON in microseconds with three decimals.
+ */
+#ifndef CB_PROF_H
+#define CB_PROF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "term.h"
+
+struct Scheduler;
+struct Process;
+
+/* Why a slice ended. */
+enum prof_why {
+    PROF_END_REDS,       /* its reductions were spent */
+    PROF_END_RECEIVE,    /* it waits in a receive */
+    PROF_END_EXIT,       /* it exited */
+    PROF_END_YIELD,      /* erlang:yield/0, or a BIF that must retry */
+    PROF_END_GC,         /* a collection's cost used up the slice */
+    PROF_END_HIBERNATE,  /* erlang:hibernate/3 */
+};
+
+/* Why a process changed schedulers. */
+enum prof_migrate_why {
+    PROF_MIG_BALANCE,    /* enqueued down a balancing migration path */
+    PROF_MIG_STEAL,      /* taken by an idle scheduler */
+    PROF_MIG_OFFLINE,    /* its scheduler was taken offline */
+};
+
+typedef struct prof_sched prof_sched;
+
+/* Set by main before sched_setup: where the trace goes (NULL: no trace)
+ * and whether the report is printed. Read-only once schedulers run. */
+typedef struct prof_config {
+    const char *trace_file;
+    bool report;
+} prof_config;
+extern prof_config prof_cfg;
+
+/* The calling thread's prof_sched (scheduler threads, while profiling),
+ * else NULL. */
+extern _Thread_local prof_sched *prof_self;
+
+static inline bool prof_enabled(void) { return prof_cfg.trace_file || prof_cfg.report; }
+
+/* Per-scheduler state, made by sched_setup when profiling is on. */
+prof_sched *prof_sched_new(struct Scheduler *sd);
+/* The scheduler thread sd starts running (sets prof_self). */
+void prof_thread_start(struct Scheduler *sd);
+/* The scheduler's thread stops (the VM halts). */
+void prof_thread_stop(prof_sched *ps);
+
+/* --- hooks (out of line; callers test the pointer first) --------------- */
+/* sd hands p a slice / p's slice ended having used `reds` reductions. */
+void prof_slice_begin(prof_sched *ps, const struct Process *p);
+void prof_slice_end(prof_sched *ps, const struct Process *p, uint64_t reds, enum prof_why why);
+/* Owner thread: the slice's end reason, when it is not reductions (set by
+ * erlang:yield/0 and by a collection that used up the slice). */
+void prof_slice_hint(prof_sched *ps, enum prof_why why);
+/* p moved from scheduler `from` to `to` (1-based ids). Any thread. */
+void prof_migrate(const struct Process *p, int from, int to, enum prof_migrate_why why);
+/* The owner's run queue holds len processes as it looks for work. */
+void prof_runq(prof_sched *ps, uint64_t len);
+/* The owner goes to sleep / wakes up. */
+void prof_sleep(prof_sched *ps);
+void prof_wake(prof_sched *ps);
+/* A collection of p that started at start_ns (prof_now) ended now. */
+void prof_gc(prof_sched *ps, const struct Process *p, uint64_t start_ns, bool major, uint64_t words_before,
+             uint64_t words_after);
+/* A balancing pass ran on the caller's scheduler; `paths` migration paths
+ * set. */
+void prof_balance(prof_sched *ps, unsigned paths);
+
+/* Nanoseconds since the common origin. */
+uint64_t prof_now(void);
+
+/* At halt, after every scheduler thread and the IO thread stopped: writes
+ * the trace, prints the report. Returns false if the trace could not be
+ * written (reported on stderr). */
+bool prof_finish(void);
+
+#endif
