@@ -20,8 +20,10 @@
  * joined and the IO thread stopped, prof_finish merges the spill files in
  * time order into the JSON file and prints the report.
  *
- * Timestamps are CLOCK_MONOTONIC nanoseconds since prof_setup (the common
- * origin), written to the JSON in microseconds with three decimals.
+ * Timestamps are ticks of one clock for all threads since a common origin
+ * (prof_sched_new): the TSC where the kernel keeps time with it, else
+ * CLOCK_MONOTONIC. At halt they are turned into nanoseconds with the rate
+ * measured over the run, and written in microseconds with three decimals.
  */
 #ifndef CB_PROF_H
 #define CB_PROF_H
@@ -63,7 +65,7 @@ extern prof_config prof_cfg;
 
 /* The calling thread's prof_sched (scheduler threads, while profiling),
  * else NULL. */
-extern _Thread_local prof_sched *prof_self;
+extern _Thread_local prof_sched *prof_self __attribute__((tls_model("initial-exec")));
 
 static inline bool prof_enabled(void) { return prof_cfg.trace_file || prof_cfg.report; }
 
@@ -76,7 +78,7 @@ void prof_thread_stop(prof_sched *ps);
 
 /* --- hooks (out of line; callers test the pointer first) --------------- */
 /* sd hands p a slice / p's slice ended having used `reds` reductions. */
-void prof_slice_begin(prof_sched *ps, const struct Process *p);
+void prof_slice_begin(prof_sched *ps, struct Process *p);
 void prof_slice_end(prof_sched *ps, const struct Process *p, uint64_t reds, enum prof_why why);
 /* Owner thread: the slice's end reason, when it is not reductions (set by
  * erlang:yield/0 and by a collection that used up the slice). */
@@ -88,14 +90,15 @@ void prof_runq(prof_sched *ps, uint64_t len);
 /* The owner goes to sleep / wakes up. */
 void prof_sleep(prof_sched *ps);
 void prof_wake(prof_sched *ps);
-/* A collection of p that started at start_ns (prof_now) ended now. */
-void prof_gc(prof_sched *ps, const struct Process *p, uint64_t start_ns, bool major, uint64_t words_before,
+/* A collection of p that started at `start` (prof_now) ended now. */
+void prof_gc(prof_sched *ps, const struct Process *p, uint64_t start, bool major, uint64_t words_before,
              uint64_t words_after);
 /* A balancing pass ran on the caller's scheduler; `paths` migration paths
  * set. */
 void prof_balance(prof_sched *ps, unsigned paths);
 
-/* Nanoseconds since the common origin. */
+/* The profiling clock: ticks since the common origin (TSC ticks where the
+ * kernel keeps time with the TSC, else nanoseconds). */
 uint64_t prof_now(void);
 
 /* At halt, after every scheduler thread and the IO thread stopped: writes

@@ -11,30 +11,44 @@
 #include "prof.h"
 #include "scheduler.h"
 
-/* 1 << 16 records of 40 bytes: 2.5 MB per scheduler, flushed when full. */
-#define PROF_RING_RECORDS (1u << 16)
+/* 1 << 13 records of 16 bytes: 128 KB per scheduler, which stays in the
+ * cache; written out when full. (Measured on the ring benchmark: a 2.5 MB
+ * ring of 40-byte records cost twice as much, in cache misses.) */
+#define PROF_RING_RECORDS (1u << 13)
 
+/* A record is two words: the time (ticks since the origin) shifted left
+ * by 8 with the kind in the low byte, and one word of data. An event that
+ * needs more takes continuation records right after it (written together,
+ * same time). Pids are stored as their number (pid >> 4). */
 enum prof_rec_kind {
-    REC_BEGIN,     /* pid; a registered name (or NIL), b module, c function
-                      atom index, other arity */
-    REC_END,       /* pid; a reductions, why */
-    REC_MIGRATE,   /* pid; c from, other to (scheduler ids), why */
-    REC_RUNQ,      /* a length */
+    REC_BEGIN,     /* pid number */
+    REC_NAME,      /* before a BEGIN whose process is new or renamed: pid
+                      number; NAME2: module | function << 32 (atom
+                      indices); NAME3: arity | (registered name's index
+                      + 1, 0 if none) << 8 */
+    REC_NAME2,
+    REC_NAME3,
+    REC_END,       /* reductions << 8 | why */
+    REC_MIGRATE,   /* pid number | from << 40 | to << 48 | why << 56 */
+    REC_RUNQ,      /* length */
     REC_SLEEP,
     REC_WAKE,
-    REC_GC,        /* pid; t start, a duration, b words before, c after, why major */
-    REC_BALANCE,   /* a migration paths set */
-    REC_FLUSH,     /* a duration */
+    REC_GC,        /* at its start: pid number | major << 63; GC2: words
+                      before | after << 32 (each at most 2^32 - 1); GC3:
+                      duration in ticks */
+    REC_GC2,
+    REC_GC3,
+    REC_BALANCE,   /* migration paths set */
+    REC_FLUSH,     /* the ring was written out: its duration in ticks */
 };
 
-/* One event, 40 bytes; t in ns since the origin. */
 typedef struct prof_rec {
-    uint64_t t;
-    uint8_t kind, why;
-    uint16_t other;
-    uint32_t c;
-    uint64_t pid, a, b;
+    uint64_t tk;    /* t << 8 | kind */
+    uint64_t data;
 } prof_rec;
+
+static inline uint64_t rec_t(const prof_rec *r) { return r->tk >> 8; }
+static inline unsigned rec_kind(const prof_rec *r) { return (unsigned)(r->tk & 0xFF); }
 
 struct prof_sched {
     Scheduler *sd;
@@ -44,9 +58,10 @@ struct prof_sched {
     size_t n;
     int spill;
     /* Owner-only accumulators for the report and the ring. */
+    uint64_t last_t;         /* the thread's last clock reading */
     uint64_t thread_start, thread_end, slice_start, sleep_start;
     uint64_t busy_ns, asleep_ns, longest_ns;
-    uint64_t longest_pid;
+    uint64_t longest_pid;   /* a pid term */
     uint64_t gcs, balances;
     uint64_t last_len;
     bool len_recorded;
@@ -60,6 +75,10 @@ typedef struct prof_counts {
     uint64_t migrations_in[MAX_SCHEDULERS + 1], migrations_out[MAX_SCHEDULERS + 1];
 } prof_counts;
 
+/* At halt: measures the clock's rate over the run; then prof_ns turns
+ * ticks (prof_now) into nanoseconds. */
+void prof_calibrate(void);
+uint64_t prof_ns(uint64_t ticks);
 bool prof_trace_write(const char *path, prof_counts *counts);
 
 #endif

@@ -29,11 +29,19 @@
 #include "prof.h"
 #include "prof_internal.h"
 #include "scheduler.h"
+#include "strbuf.h"
 
 prof_config prof_cfg;
-_Thread_local prof_sched *prof_self;
+_Thread_local prof_sched *prof_self __attribute__((tls_model("initial-exec")));
 
-static uint64_t origin_ns;   /* set before any scheduler thread starts */
+/* The clock: the TSC where the kernel itself keeps time with it (an
+ * invariant TSC, synchronised across CPUs), read with one instruction;
+ * else CLOCK_MONOTONIC. Records hold ticks since `origin`; prof_ns turns
+ * them into nanoseconds with the rate measured over the whole run at
+ * halt. All set in prof_sched_new, before any scheduler thread starts. */
+static bool use_tsc;
+static uint64_t origin, origin_ns;
+static double ns_per_tick = 1.0;
 static prof_sched ext_ring;  /* non-scheduler threads, under ext_lock */
 static pthread_mutex_t ext_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool ext_ready;
@@ -45,7 +53,48 @@ static uint64_t clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t prof_now(void) { return clock_ns() - origin_ns; }
+static bool tsc_usable(void)
+{
+#if defined(__x86_64__)
+    char src[32] = "";
+    FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    if (!f) return false;
+    bool ok = fgets(src, sizeof src, f) && strncmp(src, "tsc", 3) == 0;
+    fclose(f);
+    return ok && !getenv("CBEAM_PROF_NO_TSC");
+#else
+    return false;
+#endif
+}
+
+static inline uint64_t raw_now(void)
+{
+#if defined(__x86_64__)
+    if (use_tsc) return __builtin_ia32_rdtsc();
+#endif
+    return clock_ns();
+}
+
+static void clock_init(void)
+{
+    use_tsc = tsc_usable();
+    origin_ns = clock_ns();
+    origin = raw_now();
+}
+
+uint64_t prof_now(void) { return raw_now() - origin; }
+
+void prof_calibrate(void)
+{
+    uint64_t ticks = raw_now() - origin, ns = clock_ns() - origin_ns;
+    if (use_tsc && ticks > 0) ns_per_tick = (double)ns / (double)ticks;
+}
+
+uint64_t prof_ns(uint64_t ticks) { return (uint64_t)((double)ticks * ns_per_tick); }
+
+/* Reads the clock for an event of ps's thread and remembers it: a slice
+ * starts at the last reading (see prof_slice_begin). */
+static inline uint64_t ps_clock(prof_sched *ps) { return ps->last_t = prof_now(); }
 
 /* --- rings --------------------------------------------------------------------- */
 
@@ -77,28 +126,36 @@ static void write_all(int fd, const void *buf, size_t len)
     }
 }
 
-/* Out of line: the ring is full. The flush is recorded as a slice of its
- * own, so a pause it causes is visible in the timeline. */
-static void __attribute__((noinline)) ring_flush(prof_sched *ps)
+/* Out of line: the ring has no room for the next event. The flush is
+ * recorded (an instant at the time of that event, with its duration), so
+ * a pause it causes is visible in the timeline. */
+static void __attribute__((noinline)) ring_flush(prof_sched *ps, uint64_t t)
 {
     uint64_t start = prof_now();
     write_all(ps->spill, ps->recs, ps->n * sizeof *ps->recs);
     ps->n = 0;
-    ps->recs[ps->n++] = (prof_rec){ .t = start, .kind = REC_FLUSH, .a = prof_now() - start };
+    ps->recs[ps->n++] = (prof_rec){ t << 8 | REC_FLUSH, prof_now() - start };
 }
 
-/* The next free record (the caller fills it). Owner thread only. */
-static inline prof_rec *ring_put(prof_sched *ps, uint64_t t, unsigned kind)
+/* Room for n records (an event and its continuations). Owner only. */
+static inline prof_rec *ring_reserve(prof_sched *ps, uint64_t t, unsigned n)
 {
-    if (__builtin_expect(ps->n == PROF_RING_RECORDS, 0)) ring_flush(ps);
-    prof_rec *r = &ps->recs[ps->n++];
-    *r = (prof_rec){ .t = t, .kind = (uint8_t)kind };
+    if (__builtin_expect(ps->n + n > PROF_RING_RECORDS, 0)) ring_flush(ps, t);
+    prof_rec *r = &ps->recs[ps->n];
+    ps->n += n;
     return r;
 }
 
+static inline void ring_put(prof_sched *ps, uint64_t t, unsigned kind, uint64_t data)
+{
+    *ring_reserve(ps, t, 1) = (prof_rec){ t << 8 | kind, data };
+}
+
+static inline uint64_t pid_num(Term pid) { return pid >> 4; }
+
 prof_sched *prof_sched_new(Scheduler *sd)
 {
-    if (!origin_ns) origin_ns = clock_ns();   /* sched_setup: one thread */
+    if (!origin_ns) clock_init();   /* sched_setup: one thread */
     if (!ext_ready && prof_cfg.trace_file) ext_ready = ring_init(&ext_ring, 0);
     prof_sched *ps = calloc(1, sizeof *ps);
     if (!ps || !ring_init(ps, sd->id)) {
@@ -112,47 +169,50 @@ prof_sched *prof_sched_new(Scheduler *sd)
 void prof_thread_start(Scheduler *sd)
 {
     prof_self = sd->prof;
-    if (sd->prof) sd->prof->thread_start = prof_now();
+    if (sd->prof) sd->prof->thread_start = sd->prof->last_t = prof_now();
 }
 
 /* --- hooks ------------------------------------------------------------------------ */
 
-void prof_slice_begin(prof_sched *ps, const Process *p)
+/* The clock is not read here: a slice starts at the last reading on this
+ * thread (the end of the previous slice, a wake-up, a steal), so that a
+ * slice costs one reading, not two. The scheduling work in between (a
+ * fraction of a microsecond) counts as part of the slice. */
+void prof_slice_begin(prof_sched *ps, Process *p)
 {
-    uint64_t t = prof_now();
+    uint64_t t = ps->last_t;
     ps->slice_start = t;
     ps->hint = PROF_END_REDS;
     if (!ps->recs) return;
-    prof_rec *r = ring_put(ps, t, REC_BEGIN);
-    r->pid = p->pid;
-    r->a = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
-    r->b = p->initial_call.module;
-    r->c = atom_index(p->initial_call.function);
-    r->other = (uint16_t)p->initial_call.arity;
+    Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
+    if (__builtin_expect(p->prof_named != reg, 0)) {
+        /* New, or renamed: its name goes first, once. */
+        prof_rec *r = ring_reserve(ps, t, 3);
+        r[0] = (prof_rec){ t << 8 | REC_NAME, pid_num(p->pid) };
+        r[1] = (prof_rec){ t << 8 | REC_NAME2, atom_index(p->initial_call.module) |
+                                               (uint64_t)atom_index(p->initial_call.function) << 32 };
+        r[2] = (prof_rec){ t << 8 | REC_NAME3, (p->initial_call.arity & 0xFF) |
+                                               (reg == NIL ? 0 : (uint64_t)atom_index(reg) + 1) << 8 };
+        p->prof_named = reg;
+    }
+    ring_put(ps, t, REC_BEGIN, pid_num(p->pid));
 }
 
 void prof_slice_hint(prof_sched *ps, enum prof_why why) { ps->hint = why; }
 
 void prof_slice_end(prof_sched *ps, const Process *p, uint64_t reds, enum prof_why why)
 {
-    uint64_t t = prof_now(), d = t - ps->slice_start;
+    uint64_t t = ps_clock(ps), d = t - ps->slice_start;
     if (why == PROF_END_REDS) why = ps->hint;
     ps->busy_ns += d;
     if (d > ps->longest_ns) ps->longest_ns = d, ps->longest_pid = p->pid;
-    if (!ps->recs) return;
-    prof_rec *r = ring_put(ps, t, REC_END);
-    r->pid = p->pid;
-    r->a = reds;
-    r->why = (uint8_t)why;
+    if (ps->recs) ring_put(ps, t, REC_END, reds << 8 | why);
 }
 
 static void put_migration(prof_sched *ps, const Process *p, int from, int to, enum prof_migrate_why why)
 {
-    prof_rec *r = ring_put(ps, prof_now(), REC_MIGRATE);
-    r->pid = p->pid;
-    r->c = (uint32_t)from;
-    r->other = (uint16_t)to;
-    r->why = (uint8_t)why;
+    ring_put(ps, ps_clock(ps), REC_MIGRATE,
+             pid_num(p->pid) | (uint64_t)from << 40 | (uint64_t)to << 48 | (uint64_t)why << 56);
 }
 
 void prof_migrate(const Process *p, int from, int to, enum prof_migrate_why why)
@@ -174,41 +234,42 @@ void prof_runq(prof_sched *ps, uint64_t len)
     if (!ps->recs || (len == ps->last_len && ps->len_recorded)) return;
     ps->last_len = len;
     ps->len_recorded = true;
-    ring_put(ps, prof_now(), REC_RUNQ)->a = len;
+    ring_put(ps, ps->last_t, REC_RUNQ, len);
 }
 
 void prof_sleep(prof_sched *ps)
 {
-    ps->sleep_start = prof_now();
-    if (ps->recs) ring_put(ps, ps->sleep_start, REC_SLEEP);
+    ps->sleep_start = ps_clock(ps);
+    if (ps->recs) ring_put(ps, ps->sleep_start, REC_SLEEP, 0);
 }
 
 void prof_wake(prof_sched *ps)
 {
-    uint64_t t = prof_now();
+    uint64_t t = ps_clock(ps);
     ps->asleep_ns += t - ps->sleep_start;
-    if (ps->recs) ring_put(ps, t, REC_WAKE);
+    if (ps->recs) ring_put(ps, t, REC_WAKE, 0);
 }
 
-void prof_gc(prof_sched *ps, const Process *p, uint64_t start_ns, bool major, uint64_t words_before,
+static uint64_t sat32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : v; }
+
+void prof_gc(prof_sched *ps, const Process *p, uint64_t start, bool major, uint64_t words_before,
              uint64_t words_after)
 {
     ps->gcs++;
     if (!ps->recs) return;
     /* Stamped with its start: nothing else was recorded on this thread
      * while it ran, so the ring stays in time order. */
-    prof_rec *r = ring_put(ps, start_ns, REC_GC);
-    r->pid = p->pid;
-    r->a = prof_now() - start_ns;
-    r->b = words_before;
-    r->c = words_after > UINT32_MAX ? UINT32_MAX : (uint32_t)words_after;
-    r->why = major;
+    uint64_t dur = ps_clock(ps) - start;
+    prof_rec *r = ring_reserve(ps, start, 3);
+    r[0] = (prof_rec){ start << 8 | REC_GC, pid_num(p->pid) | (uint64_t)major << 63 };
+    r[1] = (prof_rec){ start << 8 | REC_GC2, sat32(words_before) | sat32(words_after) << 32 };
+    r[2] = (prof_rec){ start << 8 | REC_GC3, dur };
 }
 
 void prof_balance(prof_sched *ps, unsigned paths)
 {
     ps->balances++;
-    if (ps->recs) ring_put(ps, prof_now(), REC_BALANCE)->a = paths;
+    if (ps->recs) ring_put(ps, ps_clock(ps), REC_BALANCE, paths);
 }
 
 /* --- writing the JSON ------------------------------------------------------------------ */
@@ -256,69 +317,78 @@ static void reader_open(reader *rd, prof_sched *ps)
     reader_next(rd);
 }
 
-/* Per pid: the flow (migration) waiting for its end, 0 if none. An open
- * hash table, grown as needed (this runs at halt, not on a hot path). */
-typedef struct flow_table {
-    struct { uint64_t pid, flow; } *slot;
-    size_t cap, used;
-} flow_table;
+/* Per pid number: its name ("<0.N.0> M:F/A" or "<0.N.0> Name") and the
+ * flow (migration arrow) waiting for its end, 0 if none. An open hash
+ * table, grown as needed (this runs at halt, not on a hot path). */
+typedef struct pid_info {
+    uint64_t pid;   /* a pid number */
+    uint64_t flow;
+    char *name;
+    bool used;
+} pid_info;
 
-static size_t flow_find(const flow_table *ft, uint64_t pid)
+typedef struct pid_table {
+    pid_info *slot;
+    size_t cap, used;
+} pid_table;
+
+static size_t pid_slot(const pid_table *t, uint64_t pid)
 {
-    size_t i = (size_t)(pid * 0x9E3779B97F4A7C15u) & (ft->cap - 1);
-    while (ft->slot[i].pid && ft->slot[i].pid != pid) i = (i + 1) & (ft->cap - 1);
+    size_t i = (size_t)(pid * 0x9E3779B97F4A7C15u) & (t->cap - 1);
+    while (t->slot[i].used && t->slot[i].pid != pid) i = (i + 1) & (t->cap - 1);
     return i;
 }
 
-static void flow_grow(flow_table *ft)
+static pid_info *pid_get(pid_table *t, uint64_t pid)
 {
-    flow_table old = *ft;
-    ft->cap = old.cap ? old.cap * 2 : 1024;
-    ft->slot = calloc(ft->cap, sizeof *ft->slot);
-    if (!ft->slot) abort();
-    ft->used = 0;
-    for (size_t i = 0; i < old.cap; i++) {
-        if (!old.slot[i].pid) continue;
-        ft->slot[flow_find(ft, old.slot[i].pid)] = old.slot[i];
-        ft->used++;
+    if (2 * (t->used + 1) > t->cap) {
+        pid_table old = *t;
+        t->cap = old.cap ? old.cap * 2 : 1024;
+        t->slot = calloc(t->cap, sizeof *t->slot);
+        if (!t->slot) abort();
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slot[i].used) t->slot[pid_slot(t, old.slot[i].pid)] = old.slot[i];
+        free(old.slot);
     }
-    free(old.slot);
+    pid_info *e = &t->slot[pid_slot(t, pid)];
+    if (!e->used) {
+        *e = (pid_info){ .pid = pid, .used = true };
+        t->used++;
+    }
+    return e;
 }
 
-/* Swaps in `flow` as pid's pending flow; returns the previous one. */
-static uint64_t flow_swap(flow_table *ft, uint64_t pid, uint64_t flow)
+static void pid_table_free(pid_table *t)
 {
-    if (2 * (ft->used + 1) > ft->cap) flow_grow(ft);
-    size_t i = flow_find(ft, pid);
-    if (!ft->slot[i].pid) {
-        if (!flow) return 0;
-        ft->slot[i].pid = pid;
-        ft->used++;
-    }
-    uint64_t prev = ft->slot[i].flow;
-    ft->slot[i].flow = flow;
-    return prev;
+    for (size_t i = 0; i < t->cap; i++) free(t->slot[i].name);
+    free(t->slot);
 }
 
 typedef struct json_out {
     FILE *f;
     bool first;
-    flow_table flows;
+    pid_table pids;
     uint64_t next_flow;
     prof_counts counts;
 } json_out;
 
-static void json_str(FILE *f, const char *s)
+/* JSON string contents (no quotes). */
+static void json_str(strbuf *sb, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
+        if (c == '"' || c == '\\') sb_printf(sb, "\\%c", c);
+        else if (c < 0x20) sb_printf(sb, "\\u%04x", c);
+        else sb_putc(sb, (char)c);
     }
 }
 
-static void json_ts(FILE *f, uint64_t ns) { fprintf(f, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000)); }
+/* Ticks as microseconds with three decimals. */
+static void json_ts(FILE *f, uint64_t ticks)
+{
+    uint64_t ns = prof_ns(ticks);
+    fprintf(f, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
+}
 
 /* Starts an event: {"ph":PH,"pid":1,"tid":TID,"ts":T */
 static void ev_start(json_out *o, const char *ph, int tid, uint64_t t)
@@ -327,8 +397,6 @@ static void ev_start(json_out *o, const char *ph, int tid, uint64_t t)
     o->first = false;
     json_ts(o->f, t);
 }
-
-static void pid_text(char *buf, size_t size, uint64_t pid) { snprintf(buf, size, "<0.%" PRIu64 ".0>", pid >> 4); }
 
 static const char *why_text(unsigned why)
 {
@@ -348,89 +416,126 @@ static void flow_end(json_out *o, uint64_t flow, int tid, uint64_t t)
     fprintf(o->f, ",\"bp\":\"e\",\"cat\":\"migrate\",\"name\":\"migrate\",\"id\":%" PRIu64 "}", flow);
 }
 
+/* NAME, NAME2, NAME3: the slice name of a pid from now on. */
+static void take_name(json_out *o, const prof_rec *r, const prof_rec *r2, const prof_rec *r3)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_printf(&sb, "<0.%" PRIu64 ".0> ", r->data);
+    uint64_t reg = r3->data >> 8;
+    if (reg) {
+        json_str(&sb, atom_text(make_atom((uint32_t)(reg - 1))));
+    } else {
+        json_str(&sb, atom_text(make_atom((uint32_t)r2->data)));
+        sb_putc(&sb, ':');
+        json_str(&sb, atom_text(make_atom((uint32_t)(r2->data >> 32))));
+        sb_printf(&sb, "/%u", (unsigned)(r3->data & 0xFF));
+    }
+    pid_info *e = pid_get(&o->pids, r->data);
+    free(e->name);
+    e->name = strdup(sb_str(&sb));
+    sb_free(&sb);
+}
+
 static void emit_begin(json_out *o, const prof_rec *r, int tid)
 {
-    char pid[32];
-    pid_text(pid, sizeof pid, r->pid);
-    ev_start(o, "B", tid, r->t);
-    fprintf(o->f, ",\"cat\":\"process\",\"name\":\"%s ", pid);
-    if (r->a != NIL) {
-        json_str(o->f, atom_text(r->a));
-    } else {
-        json_str(o->f, atom_text(r->b));
-        fputc(':', o->f);
-        json_str(o->f, atom_text(make_atom(r->c)));
-        fprintf(o->f, "/%u", r->other);
-    }
-    fprintf(o->f, "\",\"args\":{\"pid\":\"%s\"}}", pid);
-    uint64_t flow = flow_swap(&o->flows, r->pid, 0);
-    if (flow) flow_end(o, flow, tid, r->t);
+    uint64_t t = rec_t(r);
+    pid_info *e = pid_get(&o->pids, r->data);
+    ev_start(o, "B", tid, t);
+    if (e->name) fprintf(o->f, ",\"cat\":\"process\",\"name\":\"%s\"", e->name);
+    else fprintf(o->f, ",\"cat\":\"process\",\"name\":\"<0.%" PRIu64 ".0>\"", r->data);
+    fprintf(o->f, ",\"args\":{\"pid\":\"<0.%" PRIu64 ".0>\"}}", r->data);
+    if (e->flow) flow_end(o, e->flow, tid, t);
+    e->flow = 0;
     o->counts.slices[tid]++;
 }
 
 static void emit_end(json_out *o, const prof_rec *r, int tid)
 {
-    ev_start(o, "E", tid, r->t);
-    fprintf(o->f, ",\"args\":{\"reductions\":%" PRIu64 ",\"why\":\"%s\"}}", r->a, why_text(r->why));
-    if (r->why != PROF_END_EXIT) o->counts.switches[tid]++;
+    unsigned why = (unsigned)(r->data & 0xFF);
+    ev_start(o, "E", tid, rec_t(r));
+    fprintf(o->f, ",\"args\":{\"reductions\":%" PRIu64 ",\"why\":\"%s\"}}", r->data >> 8, why_text(why));
+    if (why != PROF_END_EXIT) o->counts.switches[tid]++;
 }
 
 static void emit_migrate(json_out *o, const prof_rec *r)
 {
-    char pid[32];
-    pid_text(pid, sizeof pid, r->pid);
-    int from = (int)r->c, to = r->other;
-    ev_start(o, "X", from, r->t);
-    fprintf(o->f, ",\"dur\":0,\"cat\":\"migrate\",\"name\":\"migrate %s\",\"args\":{\"pid\":\"%s\",\"from\":%d,\"to\":%d,\"why\":\"%s\"}}",
-            pid, pid, from, to, migrate_text(r->why));
+    uint64_t pid = r->data & 0xFFFFFFFFFFu, t = rec_t(r);
+    int from = (int)(r->data >> 40 & 0xFF), to = (int)(r->data >> 48 & 0xFF);
+    unsigned why = (unsigned)(r->data >> 56);
+    ev_start(o, "X", from, t);
+    fprintf(o->f, ",\"dur\":0,\"cat\":\"migrate\",\"name\":\"migrate <0.%" PRIu64 ".0>\",\"args\":{\"pid\":\"<0.%" PRIu64
+                  ".0>\",\"from\":%d,\"to\":%d,\"why\":\"%s\"}}",
+            pid, pid, from, to, migrate_text(why));
     /* Moved again before it ran: the previous arrow ends here. */
-    uint64_t flow = ++o->next_flow, prev = flow_swap(&o->flows, r->pid, flow);
-    if (prev) flow_end(o, prev, from, r->t);
-    ev_start(o, "s", from, r->t);
-    fprintf(o->f, ",\"cat\":\"migrate\",\"name\":\"migrate\",\"id\":%" PRIu64 "}", flow);
-    if (r->why == PROF_MIG_STEAL) o->counts.steals_in[to]++, o->counts.steals_out[from]++;
+    pid_info *e = pid_get(&o->pids, pid);
+    if (e->flow) flow_end(o, e->flow, from, t);
+    e->flow = ++o->next_flow;
+    ev_start(o, "s", from, t);
+    fprintf(o->f, ",\"cat\":\"migrate\",\"name\":\"migrate\",\"id\":%" PRIu64 "}", e->flow);
+    if (why == PROF_MIG_STEAL) o->counts.steals_in[to]++, o->counts.steals_out[from]++;
     else o->counts.migrations_in[to]++, o->counts.migrations_out[from]++;
 }
 
-static void emit_gc(json_out *o, const prof_rec *r, int tid)
+static void emit_gc(json_out *o, const prof_rec *r, const prof_rec *r2, const prof_rec *r3, int tid)
 {
-    char pid[32];
-    pid_text(pid, sizeof pid, r->pid);
-    ev_start(o, "X", tid, r->t);
+    uint64_t pid = r->data & ~(1ull << 63);
+    ev_start(o, "X", tid, rec_t(r));
     fprintf(o->f, ",\"dur\":");
-    json_ts(o->f, r->a);
-    fprintf(o->f, ",\"cat\":\"gc\",\"name\":\"gc %s\",\"args\":{\"pid\":\"%s\",\"words_before\":%" PRIu64 ",\"words_after\":%u}}",
-            r->why ? "major" : "minor", pid, r->b, r->c);
+    json_ts(o->f, r3->data);
+    fprintf(o->f, ",\"cat\":\"gc\",\"name\":\"gc %s\",\"args\":{\"pid\":\"<0.%" PRIu64 ".0>\",\"words_before\":%" PRIu64
+                  ",\"words_after\":%" PRIu64 "}}",
+            r->data >> 63 ? "major" : "minor", pid, r2->data & 0xFFFFFFFFu, r2->data >> 32);
 }
 
-static void emit(json_out *o, const prof_rec *r, int tid)
+static void emit_simple(json_out *o, const prof_rec *r, int tid)
 {
-    switch (r->kind) {
-    case REC_BEGIN: emit_begin(o, r, tid); break;
-    case REC_END: emit_end(o, r, tid); break;
-    case REC_MIGRATE: emit_migrate(o, r); break;
-    case REC_GC: emit_gc(o, r, tid); break;
+    uint64_t t = rec_t(r);
+    switch (rec_kind(r)) {
     case REC_RUNQ:
         fprintf(o->f, ",\n{\"ph\":\"C\",\"pid\":1,\"name\":\"run queue S%d\",\"ts\":", tid);
-        json_ts(o->f, r->t);
-        fprintf(o->f, ",\"args\":{\"length\":%" PRIu64 "}}", r->a);
+        json_ts(o->f, t);
+        fprintf(o->f, ",\"args\":{\"length\":%" PRIu64 "}}", r->data);
         break;
     case REC_SLEEP:
-        ev_start(o, "B", tid, r->t);
+        ev_start(o, "B", tid, t);
         fputs(",\"cat\":\"sleep\",\"name\":\"sleep\"}", o->f);
         break;
-    case REC_WAKE: ev_start(o, "E", tid, r->t); fputs("}", o->f); break;
+    case REC_WAKE: ev_start(o, "E", tid, t); fputs("}", o->f); break;
     case REC_BALANCE:
-        ev_start(o, "i", tid, r->t);
-        fprintf(o->f, ",\"s\":\"t\",\"cat\":\"balance\",\"name\":\"balance\",\"args\":{\"paths\":%" PRIu64 "}}", r->a);
+        ev_start(o, "i", tid, t);
+        fprintf(o->f, ",\"s\":\"t\",\"cat\":\"balance\",\"name\":\"balance\",\"args\":{\"paths\":%" PRIu64 "}}", r->data);
         break;
     case REC_FLUSH:
-        ev_start(o, "X", tid, r->t);
-        fputs(",\"dur\":", o->f);
-        json_ts(o->f, r->a);
-        fputs(",\"cat\":\"trace\",\"name\":\"trace flush\"}", o->f);
+        ev_start(o, "i", tid, t);
+        fputs(",\"s\":\"t\",\"cat\":\"trace\",\"name\":\"trace flush\",\"args\":{\"us\":", o->f);
+        json_ts(o->f, r->data);
+        fputs("}}", o->f);
         break;
     }
+}
+
+/* Writes the reader's current event (taking its continuation records)
+ * and moves on. */
+static void emit(json_out *o, reader *rd)
+{
+    int tid = rd->ps->id;
+    prof_rec r = *rd->cur, r2, r3;
+    switch (rec_kind(&r)) {
+    case REC_NAME:
+    case REC_GC:
+        reader_next(rd);
+        r2 = *rd->cur;
+        reader_next(rd);
+        r3 = *rd->cur;
+        if (rec_kind(&r) == REC_NAME) take_name(o, &r, &r2, &r3);
+        else emit_gc(o, &r, &r2, &r3, tid);
+        break;
+    case REC_BEGIN: emit_begin(o, &r, tid); break;
+    case REC_END: emit_end(o, &r, tid); break;
+    case REC_MIGRATE: emit_migrate(o, &r); break;
+    default: emit_simple(o, &r, tid); break;
+    }
+    reader_next(rd);
 }
 
 static void emit_metadata(json_out *o)
@@ -457,10 +562,9 @@ static void merge_rings(json_out *o)
     for (;;) {
         reader *best = NULL;
         for (unsigned i = 0; i < nr; i++)
-            if (rd[i].ps && rd[i].cur && (!best || rd[i].cur->t < best->cur->t)) best = &rd[i];
+            if (rd[i].ps && rd[i].cur && (!best || rec_t(rd[i].cur) < rec_t(best->cur))) best = &rd[i];
         if (!best) break;
-        emit(o, best->cur, best->ps->id);
-        reader_next(best);
+        emit(o, best);
     }
     free(rd);
 }
@@ -477,7 +581,7 @@ bool prof_trace_write(const char *path, prof_counts *counts)
     o.first = false;
     merge_rings(&o);
     fputs("\n]}\n", o.f);
-    free(o.flows.slot);
+    pid_table_free(&o.pids);
     *counts = o.counts;
     if (fclose(o.f) != 0) {
         fprintf(stderr, "cbeam: +sched_trace: cannot write %s: %s\n", path, strerror(errno));
