@@ -77,15 +77,17 @@ void prof_thread_start(struct Scheduler *sd);
 void prof_thread_stop(prof_sched *ps);
 
 /* --- hooks (out of line; callers test the pointer first) --------------- */
-/* sd hands p a slice / p's slice ended having used `reds` reductions. */
-void prof_slice_begin(prof_sched *ps, struct Process *p);
+/* sd hands p a slice (its queue held len processes when it looked) /
+ * p's slice ended having used `reds` reductions. */
+void prof_slice_begin(prof_sched *ps, struct Process *p, uint64_t len);
 void prof_slice_end(prof_sched *ps, const struct Process *p, uint64_t reds, enum prof_why why);
 /* Owner thread: the slice's end reason, when it is not reductions (set by
  * erlang:yield/0 and by a collection that used up the slice). */
 void prof_slice_hint(prof_sched *ps, enum prof_why why);
 /* p moved from scheduler `from` to `to` (1-based ids). Any thread. */
 void prof_migrate(const struct Process *p, int from, int to, enum prof_migrate_why why);
-/* The owner's run queue holds len processes as it looks for work. */
+/* The owner's run queue held len processes as it looked for work and
+ * found none there. */
 void prof_runq(prof_sched *ps, uint64_t len);
 /* The owner goes to sleep / wakes up. */
 void prof_sleep(prof_sched *ps);

@@ -63,8 +63,7 @@ struct prof_sched {
     uint64_t busy_ns, asleep_ns, longest_ns;
     uint64_t longest_pid;   /* a pid term */
     uint64_t gcs, balances;
-    uint64_t last_len;
-    bool len_recorded;
+    uint64_t last_len;      /* the run-queue length last recorded (UINT64_MAX: none) */
     enum prof_why hint;     /* the current slice's end reason, if not reductions */
 };
 

@@ -163,6 +163,7 @@ prof_sched *prof_sched_new(Scheduler *sd)
         exit(1);
     }
     ps->sd = sd;
+    ps->last_len = UINT64_MAX;
     return ps;
 }
 
@@ -178,12 +179,13 @@ void prof_thread_start(Scheduler *sd)
  * thread (the end of the previous slice, a wake-up, a steal), so that a
  * slice costs one reading, not two. The scheduling work in between (a
  * fraction of a microsecond) counts as part of the slice. */
-void prof_slice_begin(prof_sched *ps, Process *p)
+void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
 {
     uint64_t t = ps->last_t;
     ps->slice_start = t;
     ps->hint = PROF_END_REDS;
     if (!ps->recs) return;
+    if (len != ps->last_len) prof_runq(ps, len);
     Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
     if (__builtin_expect(p->prof_named != reg, 0)) {
         /* New, or renamed: its name goes first, once. */
@@ -231,9 +233,8 @@ void prof_migrate(const Process *p, int from, int to, enum prof_migrate_why why)
 void prof_runq(prof_sched *ps, uint64_t len)
 {
     /* Only changes: the counter is a step function. */
-    if (!ps->recs || (len == ps->last_len && ps->len_recorded)) return;
+    if (!ps->recs || len == ps->last_len) return;
     ps->last_len = len;
-    ps->len_recorded = true;
     ring_put(ps, ps->last_t, REC_RUNQ, len);
 }
 

@@ -454,7 +454,7 @@ Process *sched_next(Scheduler *sd)
         stat_add(&sd->len_sum, len);
         stat_add(&sd->len_samples, 1);
         if (len > sd->len_max) sd->len_max = len;
-        if (__builtin_expect(sd->prof != NULL, 0)) prof_runq(sd->prof, len);
+        if (__builtin_expect(sd->prof != NULL, 0) && !p) prof_runq(sd->prof, len);   /* else with the slice */
         for (int spin = 0; !p && spin < IDLE_SPINS; spin++) {
             p = steal(sd);
             if (p || atomic_load_explicit(&sd->rq_len, memory_order_relaxed) > 0) break;
@@ -466,7 +466,7 @@ Process *sched_next(Scheduler *sd)
         }
         if (!start_running(sd, p)) continue;
         stat_add(&sd->stats.slices, 1);
-        if (__builtin_expect(sd->prof != NULL, 0)) prof_slice_begin(sd->prof, p);
+        if (__builtin_expect(sd->prof != NULL, 0)) prof_slice_begin(sd->prof, p, len);
         atomic_store_explicit(&sd->running, true, memory_order_relaxed);
         busy_start(sd);
         return p;
