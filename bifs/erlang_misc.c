@@ -978,6 +978,9 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("wordsize")) return make_small(8);
     if (item == ATOM_NAMED("schedulers")) return make_small(vm.schedulers);
     if (item == ATOM_NAMED("schedulers_online")) return make_small(atomic_load(&vm.schedulers_online));
+    /* The scheduler running the caller (which owns p while it runs). */
+    if (item == ATOM_NAMED("scheduler_id"))
+        return make_small(atomic_load_explicit(&p->sched, memory_order_relaxed)->id);
     if (item == ATOM_NAMED("dirty_cpu_schedulers") || item == ATOM_NAMED("dirty_cpu_schedulers_online") ||
         item == ATOM_NAMED("dirty_io_schedulers"))
         return make_small(0);
