@@ -1508,7 +1508,8 @@ Term bif_erlang_yield_0(Process *p, Term *args)
 {
     (void)args;
     BUMP_REDS(p, p->fcalls);
-    if (prof_self) prof_slice_hint(prof_self, PROF_END_YIELD);
+    prof_sched *ps = prof_active_self();
+    if (ps) prof_slice_hint(ps, PROF_END_YIELD);
     return am_true;
 }
 
@@ -1646,6 +1647,11 @@ Term bif_erlang_system_flag_2(Process *p, Term *args)
         }
         return atomic_exchange(&vm.wall_time_enabled, on) ? am_true : am_false;
     }
+    if (flag == ATOM_NAMED("microstate_accounting")) {
+        if (value == ATOM_NAMED("reset")) return prof_msacc_reset() ? am_true : am_false;
+        if (value != am_true && value != am_false) BIF_ERROR(p, EXC_BADARG);
+        return prof_msacc_set(value == am_true) ? am_true : am_false;
+    }
     if (flag == ATOM_NAMED("schedulers_online")) {
         SWord n;
         if (!small_in_range(value, 1, vm.schedulers, &n)) BIF_ERROR(p, EXC_BADARG);
@@ -1680,6 +1686,7 @@ Term bif_erlang_statistics_1(Process *p, Term *args)
         return per_scheduler_list(p, sched_active_tasks_of, item == ATOM_NAMED("active_tasks_all") ? 2 : 0);
     if (item == ATOM_NAMED("scheduler_wall_time") || item == ATOM_NAMED("scheduler_wall_time_all"))
         return scheduler_wall_time(p, item == ATOM_NAMED("scheduler_wall_time_all"));
+    if (item == ATOM_NAMED("microstate_accounting")) return prof_msacc_stats(p);
     if (item == ATOM_NAMED("garbage_collection"))
         return tuple3(HAlloc(p, 4), make_small((SWord)gc_total_collections()), make_small((SWord)gc_total_words_reclaimed()),
                       make_small(0));

@@ -300,7 +300,8 @@ static void report_exit(Process *p, Term reason)
         c_p->reductions += used_; \
         atomic_fetch_add_explicit(&sd->stats.reductions, used_, memory_order_relaxed); \
         sd->balance_reds_left -= (int64_t)used_; \
-        if (__builtin_expect(sd->prof != NULL, 0)) prof_slice_end(sd->prof, c_p, used_, (why)); \
+        prof_sched *ps_ = sched_prof(sd); \
+        if (__builtin_expect(ps_ != NULL, 0)) prof_slice_end(ps_, c_p, used_, (why)); \
     } while (0)
 #define RAISE(reason, value) do { c_p->freason = (reason); c_p->fvalue = (value); goto handle_error; } while (0)
 /* A fail address of 0 means "raise instead". */
@@ -359,7 +360,7 @@ schedule:
 
 yield_switch:
     /* A BIF must run again later: the slice ends as a yield. */
-    if (sd->prof) prof_slice_hint(sd->prof, PROF_END_YIELD);
+    if (sched_prof(sd)) prof_slice_hint(sd->prof_store, PROF_END_YIELD);
 context_switch:
     c_p->i = I;
     SWAPOUT;

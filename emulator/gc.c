@@ -612,7 +612,7 @@ static void check_max_heap_size(Process *p)
 static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_major, unsigned *reds)
 {
     size_t before = words_in_use(p);
-    prof_sched *ps = prof_self;   /* +sched_trace/+sched_report: timed */
+    prof_sched *ps = prof_active_self();   /* profiling: timed */
     uint64_t start = ps ? prof_now() : 0;
     gc_cost cost = { 0, 0 };
     bool ok = true;
@@ -636,7 +636,10 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
  * kill) is why the slice ends, for +sched_trace. */
 static void gc_slice_hint(const Process *p)
 {
-    if (p->fcalls <= 0 && prof_self) prof_slice_hint(prof_self, PROF_END_GC);
+    if (p->fcalls <= 0) {
+        prof_sched *ps = prof_active_self();
+        if (ps) prof_slice_hint(ps, PROF_END_GC);
+    }
 }
 
 bool gc_collect_reds(Process *p, size_t need, Term *x, unsigned live, unsigned *reds)

@@ -53,6 +53,9 @@ enum prof_migrate_why {
     PROF_MIG_OFFLINE,    /* its scheduler was taken offline */
 };
 
+/* Microstate accounting states of a scheduler thread (prof_msacc.c). */
+enum prof_msacc_state { MSACC_EMULATOR, MSACC_GC, MSACC_OTHER, MSACC_SLEEP, MSACC_COUNT };
+
 typedef struct prof_sched prof_sched;
 
 /* Set by main before sched_setup: where the trace goes (NULL: no trace)
@@ -63,14 +66,19 @@ typedef struct prof_config {
 } prof_config;
 extern prof_config prof_cfg;
 
-/* The calling thread's prof_sched (scheduler threads, while profiling),
- * else NULL. */
+/* The calling thread's prof_sched (scheduler threads), else NULL; it is
+ * recording only while its Scheduler.prof is set (prof_active_self). */
 extern _Thread_local prof_sched *prof_self __attribute__((tls_model("initial-exec")));
 
 static inline bool prof_enabled(void) { return prof_cfg.trace_file || prof_cfg.report; }
 
-/* Per-scheduler state, made by sched_setup when profiling is on. */
+/* Per-scheduler state, made by sched_setup for every scheduler; its
+ * Scheduler.prof points to it while something records (the flags, or
+ * microstate accounting). */
 prof_sched *prof_sched_new(struct Scheduler *sd);
+/* The calling thread's prof_sched if it records, else NULL (for code that
+ * has no Scheduler at hand: the GC, BIFs). */
+prof_sched *prof_active_self(void);
 /* The scheduler thread sd starts running (sets prof_self). */
 void prof_thread_start(struct Scheduler *sd);
 /* The scheduler's thread stops (the VM halts). */
@@ -102,6 +110,19 @@ void prof_balance(prof_sched *ps, unsigned paths);
 /* The profiling clock: ticks since the common origin (TSC ticks where the
  * kernel keeps time with the TSC, else nanoseconds). */
 uint64_t prof_now(void);
+
+/* Microstate accounting (erlang:system_flag/statistics): switches it on
+ * or off, returning the previous state; zeroes the counters, returning
+ * whether it is on; the counters as OTP's list of maps. */
+bool prof_msacc_set(bool on);
+bool prof_msacc_reset(void);
+struct Process;
+Term prof_msacc_stats(struct Process *p);
+bool prof_msacc_on(void);
+/* The owner leaves state `from` for `to` at time t (prof_now). */
+void prof_msacc_switch(prof_sched *ps, enum prof_msacc_state from, enum prof_msacc_state to, uint64_t t);
+/* Ticks (prof_now) in nanoseconds, with the rate measured so far. */
+uint64_t prof_ns_now(uint64_t ticks);
 
 /* At halt, after every scheduler thread and the IO thread stopped: writes
  * the trace, prints the report. Returns false if the trace could not be

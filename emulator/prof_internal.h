@@ -65,6 +65,13 @@ struct prof_sched {
     uint64_t gcs, balances;
     uint64_t last_len;      /* the run-queue length last recorded (UINT64_MAX: none) */
     enum prof_why hint;     /* the current slice's end reason, if not reductions */
+    /* Microstate accounting (prof_msacc.c): counters in ticks and the
+     * state, written by the owner, read by statistics/1; ms_mark is ON()
+     * at the owner's last transition. */
+    _Atomic uint64_t ms_count[MSACC_COUNT];
+    _Atomic unsigned ms_state;
+    _Atomic uint64_t ms_epoch;
+    uint64_t ms_mark;
 };
 
 /* Counts found in the trace, per scheduler id, for the report's check. */

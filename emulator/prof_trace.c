@@ -169,8 +169,21 @@ prof_sched *prof_sched_new(Scheduler *sd)
 
 void prof_thread_start(Scheduler *sd)
 {
-    prof_self = sd->prof;
-    if (sd->prof) sd->prof->thread_start = sd->prof->last_t = prof_now();
+    prof_self = sd->prof_store;
+    sd->prof_store->thread_start = sd->prof_store->last_t = prof_now();
+}
+
+prof_sched *prof_active_self(void)
+{
+    prof_sched *ps = prof_self;
+    return ps && sched_prof(ps->sd) ? ps : NULL;
+}
+
+uint64_t prof_ns_now(uint64_t ticks)
+{
+    if (!use_tsc) return ticks;
+    uint64_t r = raw_now() - origin, ns = clock_ns() - origin_ns;
+    return r ? (uint64_t)((double)ticks * ((double)ns / (double)r)) : ticks;
 }
 
 /* --- hooks ------------------------------------------------------------------------ */
@@ -184,6 +197,7 @@ void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
     uint64_t t = ps->last_t;
     ps->slice_start = t;
     ps->hint = PROF_END_REDS;
+    if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_OTHER, MSACC_EMULATOR, t);
     if (!ps->recs) return;
     if (len != ps->last_len) prof_runq(ps, len);
     Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
@@ -208,6 +222,7 @@ void prof_slice_end(prof_sched *ps, const Process *p, uint64_t reds, enum prof_w
     if (why == PROF_END_REDS) why = ps->hint;
     ps->busy_ns += d;
     if (d > ps->longest_ns) ps->longest_ns = d, ps->longest_pid = p->pid;
+    if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_EMULATOR, MSACC_OTHER, t);
     if (ps->recs) ring_put(ps, t, REC_END, reds << 8 | why);
 }
 
@@ -241,6 +256,7 @@ void prof_runq(prof_sched *ps, uint64_t len)
 void prof_sleep(prof_sched *ps)
 {
     ps->sleep_start = ps_clock(ps);
+    if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_OTHER, MSACC_SLEEP, ps->sleep_start);
     if (ps->recs) ring_put(ps, ps->sleep_start, REC_SLEEP, 0);
 }
 
@@ -248,6 +264,7 @@ void prof_wake(prof_sched *ps)
 {
     uint64_t t = ps_clock(ps);
     ps->asleep_ns += t - ps->sleep_start;
+    if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_SLEEP, MSACC_OTHER, t);
     if (ps->recs) ring_put(ps, t, REC_WAKE, 0);
 }
 
@@ -257,10 +274,14 @@ void prof_gc(prof_sched *ps, const Process *p, uint64_t start, bool major, uint6
              uint64_t words_after)
 {
     ps->gcs++;
+    uint64_t end = ps_clock(ps), dur = end - start;
+    if (prof_msacc_on()) {
+        prof_msacc_switch(ps, MSACC_EMULATOR, MSACC_GC, start);
+        prof_msacc_switch(ps, MSACC_GC, MSACC_EMULATOR, end);
+    }
     if (!ps->recs) return;
     /* Stamped with its start: nothing else was recorded on this thread
      * while it ran, so the ring stays in time order. */
-    uint64_t dur = ps_clock(ps) - start;
     prof_rec *r = ring_reserve(ps, start, 3);
     r[0] = (prof_rec){ start << 8 | REC_GC, pid_num(p->pid) | (uint64_t)major << 63 };
     r[1] = (prof_rec){ start << 8 | REC_GC2, sat32(words_before) | sat32(words_after) << 32 };

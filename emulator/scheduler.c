@@ -88,7 +88,8 @@ void sched_setup(unsigned n)
         atomic_store(&sd->emigrate_to, -1);
         sd->balance_reds_left = BALANCE_REDS;
         reclaim_register(&sd->reclaim);
-        if (prof_enabled()) sd->prof = prof_sched_new(sd);
+        sd->prof_store = prof_sched_new(sd);
+        if (prof_enabled()) atomic_store(&sd->prof, sd->prof_store);
         vm.sched[i] = sd;
     }
 }
@@ -243,7 +244,7 @@ void sched_enqueue(Scheduler *sd, Process *p)
     if (to != sd) {
         stat_add(&sd->stats.migrations_out, 1);
         stat_add(&to->stats.migrations_in, 1);
-        if (__builtin_expect(sd->prof != NULL, 0))
+        if (__builtin_expect(sched_prof(sd) != NULL, 0))
             prof_migrate(p, sd->id, to->id, is_online(sd) ? PROF_MIG_BALANCE : PROF_MIG_OFFLINE);
     }
     atomic_store_explicit(&p->sched, to, memory_order_relaxed);
@@ -279,7 +280,7 @@ static Process *steal(Scheduler *sd)
         if (p) {
             stat_add(&v->stats.steals_out, 1);
             stat_add(&sd->stats.steals_in, 1);
-            if (__builtin_expect(sd->prof != NULL, 0)) prof_migrate(p, v->id, sd->id, PROF_MIG_STEAL);
+            if (__builtin_expect(sched_prof(sd) != NULL, 0)) prof_migrate(p, v->id, sd->id, PROF_MIG_STEAL);
             return p;
         }
     }
@@ -363,7 +364,8 @@ static void sleep_until_woken(Scheduler *sd)
     uint64_t deadline = watch ? timer_next_deadline() : 0;
     stat_add(&sd->stats.sleeps, 1);
     reclaim_offline(&sd->reclaim);
-    if (sd->prof) prof_sleep(sd->prof);
+    prof_sched *ps = sched_prof(sd);
+    if (ps) prof_sleep(ps);
     if (deadline) {
         uint64_t now = monotonic_ms();
         uint64_t wait = deadline > now ? deadline - now : 0;
@@ -376,7 +378,7 @@ static void sleep_until_woken(Scheduler *sd)
     } else {
         pthread_cond_wait(&sd->wake, &sd->lock);
     }
-    if (sd->prof) prof_wake(sd->prof);
+    if (ps) prof_wake(ps);
     reclaim_online(&sd->reclaim);
     if (watch) atomic_store(&timer_watcher, 0);
     sd->watches_timers = false;
@@ -433,7 +435,7 @@ Process *sched_next(Scheduler *sd)
         reclaim_quiescent(&sd->reclaim);
         reclaim_poll();
         if (atomic_load(&vm.halting)) {
-            if (sd->prof) prof_thread_stop(sd->prof);
+            prof_thread_stop(sd->prof_store);
             return NULL;
         }
         timer_fire(monotonic_ms());
@@ -445,7 +447,7 @@ Process *sched_next(Scheduler *sd)
         if (sd->balance_reds_left <= 0) {
             sd->balance_reds_left = BALANCE_REDS;
             int paths = balance();
-            if (sd->prof && paths >= 0) prof_balance(sd->prof, (unsigned)paths);
+            if (sched_prof(sd) && paths >= 0) prof_balance(sd->prof_store, (unsigned)paths);
         }
         pthread_mutex_lock(&sd->lock);
         size_t len = atomic_load_explicit(&sd->rq_len, memory_order_relaxed);
@@ -454,7 +456,7 @@ Process *sched_next(Scheduler *sd)
         stat_add(&sd->len_sum, len);
         stat_add(&sd->len_samples, 1);
         if (len > sd->len_max) sd->len_max = len;
-        if (__builtin_expect(sd->prof != NULL, 0) && !p) prof_runq(sd->prof, len);   /* else with the slice */
+        if (__builtin_expect(sched_prof(sd) != NULL, 0) && !p) prof_runq(sd->prof_store, len);   /* else with the slice */
         for (int spin = 0; !p && spin < IDLE_SPINS; spin++) {
             p = steal(sd);
             if (p || atomic_load_explicit(&sd->rq_len, memory_order_relaxed) > 0) break;
@@ -466,7 +468,8 @@ Process *sched_next(Scheduler *sd)
         }
         if (!start_running(sd, p)) continue;
         stat_add(&sd->stats.slices, 1);
-        if (__builtin_expect(sd->prof != NULL, 0)) prof_slice_begin(sd->prof, p, len);
+        prof_sched *ps = sched_prof(sd);
+        if (__builtin_expect(ps != NULL, 0)) prof_slice_begin(ps, p, len);
         atomic_store_explicit(&sd->running, true, memory_order_relaxed);
         busy_start(sd);
         return p;
