@@ -71,7 +71,7 @@ struct prof_sched {
     _Atomic uint64_t ms_count[MSACC_COUNT];
     _Atomic unsigned ms_state;
     _Atomic uint64_t ms_epoch;
-    uint64_t ms_mark;
+    _Atomic uint64_t ms_mark;
 };
 
 /* Counts found in the trace, per scheduler id, for the report's check. */

@@ -63,13 +63,14 @@ void prof_msacc_switch(prof_sched *ps, enum prof_msacc_state from, enum prof_msa
     if (ps->ms_epoch != epoch) {
         for (unsigned i = 0; i < MSACC_COUNT; i++) atomic_store_explicit(&ps->ms_count[i], 0, memory_order_relaxed);
         uint64_t mark = atomic_load_explicit(&acct.reset_mark, memory_order_relaxed);
-        if (ps->ms_mark < mark) ps->ms_mark = mark;
+        if (atomic_load_explicit(&ps->ms_mark, memory_order_relaxed) < mark)
+            atomic_store_explicit(&ps->ms_mark, mark, memory_order_relaxed);
         atomic_store_explicit(&ps->ms_epoch, epoch, memory_order_release);
     }
-    uint64_t on = on_time(t);
-    if (on > ps->ms_mark) {
-        atomic_fetch_add_explicit(&ps->ms_count[from], on - ps->ms_mark, memory_order_relaxed);
-        ps->ms_mark = on;
+    uint64_t on = on_time(t), mark = atomic_load_explicit(&ps->ms_mark, memory_order_relaxed);
+    if (on > mark) {
+        atomic_fetch_add_explicit(&ps->ms_count[from], on - mark, memory_order_relaxed);
+        atomic_store_explicit(&ps->ms_mark, on, memory_order_relaxed);
     }
     atomic_store_explicit(&ps->ms_state, to, memory_order_relaxed);
 }
@@ -126,9 +127,10 @@ static void counters_of(const prof_sched *ps, uint64_t now_on, uint64_t out[MSAC
     bool current = atomic_load_explicit(&ps->ms_epoch, memory_order_acquire) == epoch;
     for (unsigned i = 0; i < MSACC_COUNT; i++)
         out[i] = current ? atomic_load_explicit(&ps->ms_count[i], memory_order_relaxed) : 0;
-    /* The state it is in since its last transition (ms_mark is owner
-     * data: a stale read only misplaces the last few microseconds). */
-    uint64_t mark = current ? ps->ms_mark : atomic_load_explicit(&acct.reset_mark, memory_order_relaxed);
+    /* The state it is in since its last transition (read while the owner
+     * may move on: a stale pair only misplaces a few microseconds). */
+    uint64_t mark = current ? atomic_load_explicit(&ps->ms_mark, memory_order_relaxed)
+                            : atomic_load_explicit(&acct.reset_mark, memory_order_relaxed);
     if (now_on > mark) out[atomic_load_explicit(&ps->ms_state, memory_order_relaxed)] += now_on - mark;
 }
 
