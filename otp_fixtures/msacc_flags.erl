@@ -28,7 +28,7 @@ main() ->
     io:format("start: ~p~n", [msacc:start(300)]),
     Stats = msacc:stats(),
     Sums = [lists:sum(maps:values(C)) || #{type := scheduler, counters := C} <- Stats],
-    io:format("states add up to the window: ~p~n", [[S >= 290000 andalso S =< 400000 || S <- Sums]]),
+    io:format("states add up to the window: ~p~n", [Sums =/= [] andalso lists:all(fun(S) -> S >= 290000 andalso S =< 400000 end, Sums)]),
     Busy = lists:sum([maps:get(emulator, C) || #{type := scheduler, counters := C} <- Stats]),
     io:format("emulator time seen: ~p~n", [Busy > 0]),
     io:format("still off: ~p~n", [erlang:system_flag(microstate_accounting, false)]).
