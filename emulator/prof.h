@@ -1,21 +1,23 @@
 /*
  * prof.h — profiling the schedulers: +sched_trace (a timeline written as
- * Chrome trace-event JSON at halt) and +sched_report (a table per
- * scheduler on stderr at exit).
+ * Chrome trace-event JSON at halt), +sched_report (a table per scheduler
+ * on stderr at exit) and microstate accounting (prof_msacc.c).
  *
- * Ownership. Each scheduler has a `prof_sched` (Scheduler.prof), NULL when
- * neither flag is given: every hook is then one well-predicted branch on
- * that pointer (or on the thread's `prof_self`). The struct belongs to its
- * scheduler's thread: only that thread records into its ring and updates
- * its accumulators, so recording takes no lock and allocates nothing.
- * Threads that are not schedulers (the console's IO thread, which can
- * wake processes) share one extra ring under a mutex; they record only
- * migrations, rarely.
+ * Ownership. Each scheduler has a `prof_sched` (Scheduler.prof_store);
+ * Scheduler.prof points to it while anything records (either flag, for
+ * the whole run, or microstate accounting while it is on), else is NULL:
+ * every hook is then one well-predicted branch on that pointer. The
+ * struct belongs to its scheduler's thread (`prof_self` there): only that
+ * thread records into its ring and updates its accumulators, so recording
+ * takes no lock and allocates nothing. Threads that are not schedulers
+ * (the console's IO thread, which can wake processes) share one extra
+ * ring under a mutex; they record only migrations, rarely.
  *
  * The ring. A fixed array of fixed-size records (prof_rec). When it is
  * full its owner flushes it: one write(2) of the whole array to the ring's
  * spill file (an unlinked temporary file), and records the flush itself
- * as a "trace flush" slice so that the pause shows in the timeline.
+ * as a "trace flush" instant with its duration, so that a pause shows in
+ * the timeline.
  * Nothing is ever dropped. At halt, once every scheduler thread has been
  * joined and the IO thread stopped, prof_finish merges the spill files in
  * time order into the JSON file and prints the report.
