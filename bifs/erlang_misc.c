@@ -1508,8 +1508,7 @@ Term bif_erlang_yield_0(Process *p, Term *args)
 {
     (void)args;
     BUMP_REDS(p, p->fcalls);
-    prof_sched *ps = prof_active_self();
-    if (ps) prof_slice_hint(ps, PROF_END_YIELD);
+    prof_hint(PROF_END_YIELD);
     return am_true;
 }
 
@@ -1528,6 +1527,7 @@ Term bif_erlang_hibernate_3(Process *p, Term *args)
     p->i = export_address(e);
     p->arity = (uint32_t)n;
     p->freason = EXC_HIBERNATE;
+    prof_hint(PROF_END_HIBERNATE);
     return THE_NON_VALUE;
 }
 

@@ -294,14 +294,12 @@ static void report_exit(Process *p, Term reason)
 #define SWAPOUT (c_p->stop = E, c_p->fcalls = FCALLS)
 #define SWAPIN (E = c_p->stop, FCALLS = c_p->fcalls)
 /* Reductions of the slice so far go to the process's count when it stops
- * running (switched out, waiting, exiting); +sched_trace records why. */
-#define END_SLICE(why) do { \
+ * running (switched out, waiting, exiting). */
+#define END_SLICE do { \
         uint64_t used_ = (uint64_t)(CONTEXT_REDS - FCALLS); \
         c_p->reductions += used_; \
         atomic_fetch_add_explicit(&sd->stats.reductions, used_, memory_order_relaxed); \
         sd->balance_reds_left -= (int64_t)used_; \
-        prof_sched *ps_ = sched_prof(sd); \
-        if (__builtin_expect(ps_ != NULL, 0)) prof_slice_end(ps_, c_p, used_, (why)); \
     } while (0)
 #define RAISE(reason, value) do { c_p->freason = (reason); c_p->fvalue = (value); goto handle_error; } while (0)
 /* A fail address of 0 means "raise instead". */
@@ -321,7 +319,7 @@ static void report_exit(Process *p, Term reason)
  * just waits. An exit signal found here ends the process. */
 #define WAIT_FETCH() do { \
         Term why_ = receive_fetch(c_p); \
-        if (why_ != THE_NON_VALUE) { SWAPOUT; END_SLICE(PROF_END_EXIT); process_exit(sd, c_p, why_); goto schedule; } \
+        if (why_ != THE_NON_VALUE) { SWAPOUT; END_SLICE; process_exit(sd, c_p, why_); goto schedule; } \
         if (*c_p->save && (const BeamInstr *)Arg(0) != I) JUMP(Arg(0)); \
     } while (0)
 
@@ -358,14 +356,11 @@ schedule:
     FCALLS = CONTEXT_REDS;
     DISPATCH();
 
-yield_switch:
-    /* A BIF must run again later: the slice ends as a yield. */
-    if (sched_prof(sd)) prof_slice_hint(sd->prof_store, PROF_END_YIELD);
 context_switch:
     c_p->i = I;
     SWAPOUT;
     save_args(c_p, x, switch_live);
-    END_SLICE(PROF_END_REDS);
+    END_SLICE;
     atomic_fetch_add_explicit(&sd->stats.context_switches, 1, memory_order_relaxed);
     sched_release(sd, c_p);
     sched_enqueue(sd, c_p);
@@ -387,7 +382,7 @@ hibernate:
         }
         SWAPIN;
         c_p->stop = E;
-        END_SLICE(PROF_END_HIBERNATE);
+        END_SLICE;
         atomic_fetch_add_explicit(&sd->stats.context_switches, 1, memory_order_relaxed);
         save_args(c_p, x, n);
         if (c_p->msgq_len > 0) {
@@ -458,7 +453,7 @@ hibernate:
         Term r = ((BifFunction)e->bif)(c_p, x);
         SWAPIN;
         if (r == THE_NON_VALUE) {
-            if (c_p->freason == EXC_YIELD_RETRY) { switch_live = (unsigned)Arg(0); goto yield_switch; }
+            if (c_p->freason == EXC_YIELD_RETRY) { switch_live = (unsigned)Arg(0); goto context_switch; }
             if (c_p->freason == EXC_HIBERNATE) goto hibernate;
             err_pc = I;
             err_bif = e;
@@ -478,7 +473,7 @@ hibernate:
         Term r = ((BifFunction)e->bif)(c_p, x);
         SWAPIN;
         if (r == THE_NON_VALUE) {
-            if (c_p->freason == EXC_YIELD_RETRY) { switch_live = e->arity; goto yield_switch; }
+            if (c_p->freason == EXC_YIELD_RETRY) { switch_live = e->arity; goto context_switch; }
             if (c_p->freason == EXC_HIBERNATE) goto hibernate;
             err_pc = NULL;
             err_bif = e;
@@ -553,7 +548,7 @@ hibernate:
     }
     OPCASE(normal_exit) {
         SWAPOUT;
-        END_SLICE(PROF_END_EXIT);
+        END_SLICE;
         process_exit(sd, c_p, am_normal);
         goto schedule;
     }
@@ -1321,7 +1316,7 @@ hibernate:
             if (why != THE_NON_VALUE) {
                 /* An exit signal killed the process. */
                 SWAPOUT;
-                END_SLICE(PROF_END_EXIT);
+                END_SLICE;
                 process_exit(sd, c_p, why);
                 goto schedule;
             }
@@ -1347,7 +1342,7 @@ hibernate:
         WAIT_FETCH();
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
-        END_SLICE(PROF_END_RECEIVE);
+        END_SLICE;
         atomic_fetch_add_explicit(&sd->stats.context_switches, 1, memory_order_relaxed);
         save_args(c_p, x, 0);
         sched_wait(sd, c_p);
@@ -1370,7 +1365,7 @@ hibernate:
         WAIT_FETCH();
         c_p->i = (const BeamInstr *)Arg(0);
         SWAPOUT;
-        END_SLICE(PROF_END_RECEIVE);
+        END_SLICE;
         atomic_fetch_add_explicit(&sd->stats.context_switches, 1, memory_order_relaxed);
         save_args(c_p, x, 0);
         sched_wait(sd, c_p);
@@ -1515,7 +1510,7 @@ unwind: {
             x[3] = exception_class_atom(c_p->freason);
             JUMP(handler);
         }
-        END_SLICE(PROF_END_EXIT);
+        END_SLICE;
         Term reason = exception_exit_reason(c_p);
         if (debug_exits) report_exit(c_p, reason);
         process_exit(sd, c_p, reason);

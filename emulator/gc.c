@@ -636,10 +636,7 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
  * kill) is why the slice ends, for +sched_trace. */
 static void gc_slice_hint(const Process *p)
 {
-    if (p->fcalls <= 0) {
-        prof_sched *ps = prof_active_self();
-        if (ps) prof_slice_hint(ps, PROF_END_GC);
-    }
+    if (p->fcalls <= 0) prof_hint(PROF_END_GC);
 }
 
 bool gc_collect_reds(Process *p, size_t need, Term *x, unsigned live, unsigned *reds)

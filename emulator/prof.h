@@ -22,10 +22,11 @@
  * joined and the IO thread stopped, prof_finish merges the spill files in
  * time order into the JSON file and prints the report.
  *
- * Timestamps are ticks of one clock for all threads since a common origin
- * (prof_sched_new): the TSC where the kernel keeps time with it, else
- * CLOCK_MONOTONIC. At halt they are turned into nanoseconds with the rate
- * measured over the run, and written in microseconds with three decimals.
+ * Timestamps are CLOCK_MONOTONIC nanoseconds since a common origin
+ * (prof_sched_new), written in microseconds with three decimals. A slice
+ * costs no clock reading of its own: it starts at the thread's last
+ * reading and ends at the reading the scheduler's loop makes anyway for
+ * its timers (prof_at).
  */
 #ifndef CB_PROF_H
 #define CB_PROF_H
@@ -88,12 +89,20 @@ void prof_thread_stop(prof_sched *ps);
 
 /* --- hooks (out of line; callers test the pointer first) --------------- */
 /* sd hands p a slice (its queue held len processes when it looked) /
- * p's slice ended having used `reds` reductions. */
+ * p's slice ended: called by what the interpreter calls when a process
+ * stops running (sched_release, sched_wait, process_exit), after it added
+ * the slice's reductions to p->reductions; a no-op outside a slice (a
+ * process killed before it ran). The time is that of the next prof_at.
+ * Nothing is hooked into process_main itself: a hook there changed its
+ * register allocation (measured: one more instruction per call and
+ * return with everything off). */
 void prof_slice_begin(prof_sched *ps, struct Process *p, uint64_t len);
-void prof_slice_end(prof_sched *ps, const struct Process *p, uint64_t reds, enum prof_why why);
-/* Owner thread: the slice's end reason, when it is not reductions (set by
- * erlang:yield/0 and by a collection that used up the slice). */
-void prof_slice_hint(prof_sched *ps, enum prof_why why);
+void prof_slice_end(prof_sched *ps, const struct Process *p, enum prof_why why);
+/* Why the running process's slice will end, when it is not what the
+ * scheduler sees (reductions, or a receive): erlang:yield/0 and a BIF
+ * that must run again (yield), a collection that used up the slice (gc),
+ * erlang:hibernate/3. Its thread only; nothing if not recording. */
+void prof_hint(enum prof_why why);
 /* p moved from scheduler `from` to `to` (1-based ids). Any thread. */
 void prof_migrate(const struct Process *p, int from, int to, enum prof_migrate_why why);
 /* The owner's run queue held len processes as it looked for work and
@@ -109,9 +118,12 @@ void prof_gc(prof_sched *ps, const struct Process *p, uint64_t start, bool major
  * set. */
 void prof_balance(prof_sched *ps, unsigned paths);
 
-/* The profiling clock: ticks since the common origin (TSC ticks where the
- * kernel keeps time with the TSC, else nanoseconds). */
+/* The profiling clock: CLOCK_MONOTONIC nanoseconds since the common
+ * origin. */
 uint64_t prof_now(void);
+/* The scheduler read CLOCK_MONOTONIC (monotonic_ns) at the top of its
+ * loop: the time of the slice that just ended, and where the next starts. */
+void prof_at(prof_sched *ps, uint64_t monotonic_ns);
 
 /* Microstate accounting (erlang:system_flag/statistics): switches it on
  * or off, returning the previous state; zeroes the counters, returning
@@ -123,8 +135,6 @@ Term prof_msacc_stats(struct Process *p);
 bool prof_msacc_on(void);
 /* The owner leaves state `from` for `to` at time t (prof_now). */
 void prof_msacc_switch(prof_sched *ps, enum prof_msacc_state from, enum prof_msacc_state to, uint64_t t);
-/* Ticks (prof_now) in nanoseconds, with the rate measured so far. */
-uint64_t prof_ns_now(uint64_t ticks);
 
 /* At halt, after every scheduler thread and the IO thread stopped: writes
  * the trace, prints the report. Returns false if the trace could not be

@@ -16,7 +16,7 @@
  * ring of 40-byte records cost twice as much, in cache misses.) */
 #define PROF_RING_RECORDS (1u << 13)
 
-/* A record is two words: the time (ticks since the origin) shifted left
+/* A record is two words: the time (ns since the origin) shifted left
  * by 8 with the kind in the low byte, and one word of data. An event that
  * needs more takes continuation records right after it (written together,
  * same time). Pids are stored as their number (pid >> 4). */
@@ -35,11 +35,11 @@ enum prof_rec_kind {
     REC_WAKE,
     REC_GC,        /* at its start: pid number | major << 63; GC2: words
                       before | after << 32 (each at most 2^32 - 1); GC3:
-                      duration in ticks */
+                      duration in ns */
     REC_GC2,
     REC_GC3,
     REC_BALANCE,   /* migration paths set */
-    REC_FLUSH,     /* the ring was written out: its duration in ticks */
+    REC_FLUSH,     /* the ring was written out: its duration in ns */
 };
 
 typedef struct prof_rec {
@@ -65,7 +65,13 @@ struct prof_sched {
     uint64_t gcs, balances;
     uint64_t last_len;      /* the run-queue length last recorded (UINT64_MAX: none) */
     enum prof_why hint;     /* the current slice's end reason, if not reductions */
-    /* Microstate accounting (prof_msacc.c): counters in ticks and the
+    /* The slice running (its process's reductions when it began), and one
+     * that ended, waiting for prof_at's clock reading. */
+    bool in_slice;
+    uint64_t slice_reds;
+    bool end_pending;
+    uint64_t end_pid, end_data;   /* pid term; reductions << 8 | why */
+    /* Microstate accounting (prof_msacc.c): counters in ns and the
      * state, written by the owner, read by statistics/1; ms_mark is ON()
      * at the owner's last transition. */
     _Atomic uint64_t ms_count[MSACC_COUNT];
@@ -81,10 +87,6 @@ typedef struct prof_counts {
     uint64_t migrations_in[MAX_SCHEDULERS + 1], migrations_out[MAX_SCHEDULERS + 1];
 } prof_counts;
 
-/* At halt: measures the clock's rate over the run; then prof_ns turns
- * ticks (prof_now) into nanoseconds. */
-void prof_calibrate(void);
-uint64_t prof_ns(uint64_t ticks);
 bool prof_trace_write(const char *path, prof_counts *counts);
 
 #endif

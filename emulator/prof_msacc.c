@@ -33,13 +33,13 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;   /* toggles, resets */
 static struct {
     _Atomic uint64_t seq;          /* odd while being changed */
     _Atomic bool on;
-    _Atomic uint64_t on_total;     /* on-time before on_since (ticks) */
+    _Atomic uint64_t on_total;     /* on-time before on_since (ns) */
     _Atomic uint64_t on_since;     /* when it was switched on */
     _Atomic uint64_t reset_epoch;
     _Atomic uint64_t reset_mark;   /* ON() at the last reset */
 } acct;
 
-/* ON(t): ticks of accounting before t (t not before the last toggle). */
+/* ON(t): nanoseconds of accounting before t (t not before the last toggle). */
 static uint64_t on_time(uint64_t t)
 {
     for (;;) {
@@ -120,7 +120,7 @@ bool prof_msacc_reset(void)
     return on;
 }
 
-/* One scheduler's counters in ticks, its current state's time included. */
+/* One scheduler's counters in ns, its current state's time included. */
 static void counters_of(const prof_sched *ps, uint64_t now_on, uint64_t out[MSACC_COUNT])
 {
     uint64_t epoch = atomic_load_explicit(&acct.reset_epoch, memory_order_acquire);
@@ -143,7 +143,7 @@ static Term counters_map(Process *p, const uint64_t c[MSACC_COUNT])
     const int state[7] = { -1, -1, MSACC_EMULATOR, MSACC_GC, MSACC_OTHER, -1, MSACC_SLEEP };
     Term values[7];
     for (unsigned i = 0; i < 7; i++)
-        values[i] = state[i] < 0 ? make_small(0) : arith_make_uinteger(p, prof_ns_now(c[state[i]]));
+        values[i] = state[i] < 0 ? make_small(0) : arith_make_uinteger(p, c[state[i]]);
     return map_from_pairs_on_heap(p, keys, values, 7);
 }
 

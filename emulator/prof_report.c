@@ -14,7 +14,7 @@
 
 void prof_thread_stop(prof_sched *ps) { ps->thread_end = prof_now(); }
 
-static double ms(uint64_t ticks) { return (double)prof_ns(ticks) / 1e6; }
+static double ms(uint64_t ns) { return (double)ns / 1e6; }
 
 static void report_row(const Scheduler *sd)
 {
@@ -64,7 +64,6 @@ static void check_counts(const prof_counts *c)
 bool prof_finish(void)
 {
     if (!prof_enabled()) return true;
-    prof_calibrate();
     bool ok = true;
     if (prof_cfg.trace_file) {
         prof_counts counts;

@@ -34,14 +34,11 @@
 prof_config prof_cfg;
 _Thread_local prof_sched *prof_self __attribute__((tls_model("initial-exec")));
 
-/* The clock: the TSC where the kernel itself keeps time with it (an
- * invariant TSC, synchronised across CPUs), read with one instruction;
- * else CLOCK_MONOTONIC. Records hold ticks since `origin`; prof_ns turns
- * them into nanoseconds with the rate measured over the whole run at
- * halt. All set in prof_sched_new, before any scheduler thread starts. */
-static bool use_tsc;
-static uint64_t origin, origin_ns;
-static double ns_per_tick = 1.0;
+/* The clock: CLOCK_MONOTONIC, in nanoseconds since `origin_ns` (set in
+ * prof_sched_new, before any scheduler thread starts). The scheduler reads
+ * it once per pass of its loop anyway (for timers) and hands the reading
+ * to prof_at, so a slice costs no reading of its own. */
+static uint64_t origin_ns;
 static prof_sched ext_ring;  /* non-scheduler threads, under ext_lock */
 static pthread_mutex_t ext_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool ext_ready;
@@ -53,44 +50,7 @@ static uint64_t clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static bool tsc_usable(void)
-{
-#if defined(__x86_64__)
-    char src[32] = "";
-    FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
-    if (!f) return false;
-    bool ok = fgets(src, sizeof src, f) && strncmp(src, "tsc", 3) == 0;
-    fclose(f);
-    return ok && !getenv("CBEAM_PROF_NO_TSC");
-#else
-    return false;
-#endif
-}
-
-static inline uint64_t raw_now(void)
-{
-#if defined(__x86_64__)
-    if (use_tsc) return __builtin_ia32_rdtsc();
-#endif
-    return clock_ns();
-}
-
-static void clock_init(void)
-{
-    use_tsc = tsc_usable();
-    origin_ns = clock_ns();
-    origin = raw_now();
-}
-
-uint64_t prof_now(void) { return raw_now() - origin; }
-
-void prof_calibrate(void)
-{
-    uint64_t ticks = raw_now() - origin, ns = clock_ns() - origin_ns;
-    if (use_tsc && ticks > 0) ns_per_tick = (double)ns / (double)ticks;
-}
-
-uint64_t prof_ns(uint64_t ticks) { return (uint64_t)((double)ticks * ns_per_tick); }
+uint64_t prof_now(void) { return clock_ns() - origin_ns; }
 
 /* Reads the clock for an event of ps's thread and remembers it: a slice
  * starts at the last reading (see prof_slice_begin). */
@@ -155,7 +115,7 @@ static inline uint64_t pid_num(Term pid) { return pid >> 4; }
 
 prof_sched *prof_sched_new(Scheduler *sd)
 {
-    if (!origin_ns) clock_init();   /* sched_setup: one thread */
+    if (!origin_ns) origin_ns = clock_ns();   /* sched_setup: one thread */
     if (!ext_ready && prof_cfg.trace_file) ext_ready = ring_init(&ext_ring, 0);
     prof_sched *ps = calloc(1, sizeof *ps);
     if (!ps || !ring_init(ps, sd->id)) {
@@ -179,12 +139,6 @@ prof_sched *prof_active_self(void)
     return ps && sched_prof(ps->sd) ? ps : NULL;
 }
 
-uint64_t prof_ns_now(uint64_t ticks)
-{
-    if (!use_tsc) return ticks;
-    uint64_t r = raw_now() - origin, ns = clock_ns() - origin_ns;
-    return r ? (uint64_t)((double)ticks * ((double)ns / (double)r)) : ticks;
-}
 
 /* --- hooks ------------------------------------------------------------------------ */
 
@@ -196,6 +150,8 @@ void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
 {
     uint64_t t = ps->last_t;
     ps->slice_start = t;
+    ps->slice_reds = p->reductions;
+    ps->in_slice = true;
     ps->hint = PROF_END_REDS;
     if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_OTHER, MSACC_EMULATOR, t);
     if (!ps->recs) return;
@@ -214,16 +170,40 @@ void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
     ring_put(ps, t, REC_BEGIN, pid_num(p->pid));
 }
 
-void prof_slice_hint(prof_sched *ps, enum prof_why why) { ps->hint = why; }
-
-void prof_slice_end(prof_sched *ps, const Process *p, uint64_t reds, enum prof_why why)
+void prof_hint(enum prof_why why)
 {
-    uint64_t t = ps_clock(ps), d = t - ps->slice_start;
-    if (why == PROF_END_REDS) why = ps->hint;
+    prof_sched *ps = prof_active_self();
+    if (ps && (ps->hint == PROF_END_REDS || why == PROF_END_HIBERNATE)) ps->hint = why;
+}
+
+/* The slice's end is recorded at the scheduler's next clock reading,
+ * prof_at, at the top of its loop: the release and enqueue in between (a
+ * fraction of a microsecond) count as part of the slice. */
+void prof_slice_end(prof_sched *ps, const Process *p, enum prof_why why)
+{
+    if (!ps->in_slice) return;
+    ps->in_slice = false;
+    if (ps->hint == PROF_END_HIBERNATE || (why == PROF_END_REDS && ps->hint != PROF_END_REDS)) why = ps->hint;
+    ps->end_pid = p->pid;
+    ps->end_data = (p->reductions - ps->slice_reds) << 8 | why;
+    ps->end_pending = true;
+}
+
+static void __attribute__((noinline)) slice_ended(prof_sched *ps, uint64_t t)
+{
+    uint64_t d = t - ps->slice_start;
+    ps->end_pending = false;
     ps->busy_ns += d;
-    if (d > ps->longest_ns) ps->longest_ns = d, ps->longest_pid = p->pid;
+    if (d > ps->longest_ns) ps->longest_ns = d, ps->longest_pid = ps->end_pid;
     if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_EMULATOR, MSACC_OTHER, t);
-    if (ps->recs) ring_put(ps, t, REC_END, reds << 8 | why);
+    if (ps->recs) ring_put(ps, t, REC_END, ps->end_data);
+}
+
+void prof_at(prof_sched *ps, uint64_t monotonic_ns)
+{
+    uint64_t t = monotonic_ns - origin_ns;
+    ps->last_t = t;
+    if (ps->end_pending) slice_ended(ps, t);
 }
 
 static void put_migration(prof_sched *ps, const Process *p, int from, int to, enum prof_migrate_why why)
@@ -405,10 +385,9 @@ static void json_str(strbuf *sb, const char *s)
     }
 }
 
-/* Ticks as microseconds with three decimals. */
-static void json_ts(FILE *f, uint64_t ticks)
+/* Nanoseconds as microseconds with three decimals. */
+static void json_ts(FILE *f, uint64_t ns)
 {
-    uint64_t ns = prof_ns(ticks);
     fprintf(f, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
 }
 

@@ -434,11 +434,14 @@ Process *sched_next(Scheduler *sd)
     for (;;) {
         reclaim_quiescent(&sd->reclaim);
         reclaim_poll();
+        uint64_t now = monotonic_ns();
+        prof_sched *ps = sched_prof(sd);
+        if (__builtin_expect(ps != NULL, 0)) prof_at(ps, now);   /* ends the last slice */
         if (atomic_load(&vm.halting)) {
             prof_thread_stop(sd->prof_store);
             return NULL;
         }
-        timer_fire(monotonic_ms());
+        timer_fire(now / 1000000);   /* monotonic_ms() */
         if (!is_online(sd)) {
             evacuate(sd);
             sleep_until_woken(sd);
@@ -447,7 +450,7 @@ Process *sched_next(Scheduler *sd)
         if (sd->balance_reds_left <= 0) {
             sd->balance_reds_left = BALANCE_REDS;
             int paths = balance();
-            if (sched_prof(sd) && paths >= 0) prof_balance(sd->prof_store, (unsigned)paths);
+            if (ps && paths >= 0) prof_balance(ps, (unsigned)paths);
         }
         pthread_mutex_lock(&sd->lock);
         size_t len = atomic_load_explicit(&sd->rq_len, memory_order_relaxed);
@@ -456,7 +459,7 @@ Process *sched_next(Scheduler *sd)
         stat_add(&sd->len_sum, len);
         stat_add(&sd->len_samples, 1);
         if (len > sd->len_max) sd->len_max = len;
-        if (__builtin_expect(sched_prof(sd) != NULL, 0) && !p) prof_runq(sd->prof_store, len);   /* else with the slice */
+        if (__builtin_expect(ps != NULL, 0) && !p) prof_runq(ps, len);   /* else with the slice */
         for (int spin = 0; !p && spin < IDLE_SPINS; spin++) {
             p = steal(sd);
             if (p || atomic_load_explicit(&sd->rq_len, memory_order_relaxed) > 0) break;
@@ -468,7 +471,6 @@ Process *sched_next(Scheduler *sd)
         }
         if (!start_running(sd, p)) continue;
         stat_add(&sd->stats.slices, 1);
-        prof_sched *ps = sched_prof(sd);
         if (__builtin_expect(ps != NULL, 0)) prof_slice_begin(ps, p, len);
         atomic_store_explicit(&sd->running, true, memory_order_relaxed);
         busy_start(sd);
@@ -478,12 +480,15 @@ Process *sched_next(Scheduler *sd)
 
 void sched_release(Scheduler *sd, Process *p)
 {
-    (void)sd;
+    prof_sched *ps = sched_prof(sd);
+    if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_REDS);
     pthread_mutex_unlock(&p->main_lock);
 }
 
 void sched_wait(Scheduler *sd, Process *p)
 {
+    prof_sched *ps = sched_prof(sd);
+    if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_RECEIVE);
     pthread_mutex_lock(&p->inbox_lock);
     /* A timeout that fired since wait_timeout looked counts as mail: the
      * process runs on to its `timeout` instruction. */
