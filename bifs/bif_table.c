@@ -18,6 +18,8 @@ const bif_entry bif_table[] = {
 #include "bifs/os.tab"
 #include "bifs/external.tab"
 #include "bifs/ets.tab"
+#include "bifs/erlang_load.tab"
+#include "bifs/checksum.tab"
 #undef BIF
 };
 const size_t bif_count = sizeof bif_table / sizeof bif_table[0];

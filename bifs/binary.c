@@ -17,6 +17,7 @@
 #include "bif.h"
 #include "bignum.h"
 #include "bits.h"
+#include "strbuf.h"
 #include "term_build.h"
 #include "utf8.h"
 
@@ -731,4 +732,92 @@ Term bif_binary_compile_pattern_1(Process *p, Term *args)
     pattern_free(&pt);
     Term list = term_is_list(pat) ? pat : cons(bif_alloc(p, 2), pat, NIL);
     return tuple2(bif_alloc(p, 3), many ? ATOM_NAMED("ac") : ATOM_NAMED("bm"), list);
+}
+
+/* ---------------------------------------------------------------------------
+ * iodata for checksums and NIFs, and erlang:iolist_to_iovec/1
+ * ------------------------------------------------------------------------- */
+
+bool iodata_bytes(Process *p, Term t, const uint8_t **bytes, size_t *len, uint8_t **owned)
+{
+    *owned = NULL;
+    if (term_is_binary_like(t)) {
+        if (!binary_bytes(t, bytes, len)) return false;
+        return true;
+    }
+    UWord n;
+    if (!iolist_bits(p, t, false, false, &n)) return false;
+    copy_sink c = { { copy_byte, copy_bits, 0 }, malloc(n / 8 ? n / 8 : 1), 0 };
+    if (!c.data) abort();
+    iolist_walk(t, false, false, &c.base);
+    *owned = c.data;
+    *bytes = c.data;
+    *len = n / 8;
+    return true;
+}
+
+/* OTP's iolist_to_iovec: bytes and binaries below IOVEC_SMALL are copied
+ * together; a larger binary stays itself, except that when a partly filled
+ * buffer (below IOVEC_SMALL) precedes it, its head tops the buffer up to
+ * IOVEC_SMALL (all of it, if the rest would be below IOVEC_SMALL). */
+#define IOVEC_SMALL 256
+
+typedef struct iovec_sink {
+    iol_sink base;
+    Process *p;
+    strbuf acc;
+    Term list;             /* the binaries so far, reversed */
+} iovec_sink;
+
+static void iovec_emit(iovec_sink *s, Term bin)
+{
+    Term *hp = bif_alloc(s->p, 2);
+    s->list = cons(hp, bin, s->list);
+}
+
+static void iovec_flush(iovec_sink *s)
+{
+    if (!s->acc.len) return;
+    iovec_emit(s, bits_new_binary(s->p, (const uint8_t *)s->acc.data, 0, 8 * (UWord)s->acc.len));
+    sb_reset(&s->acc);
+}
+
+static void iovec_byte(iol_sink *b, unsigned v) { sb_putc(&((iovec_sink *)b)->acc, (char)v); }
+
+static void iovec_bits(iol_sink *b, Term bin)
+{
+    iovec_sink *s = (iovec_sink *)b;
+    const uint8_t *bytes;
+    size_t n;
+    binary_bytes(bin, &bytes, &n);
+    if (n < IOVEC_SMALL) { sb_put(&s->acc, (const char *)bytes, n); return; }
+    if (s->acc.len == 0 || s->acc.len >= IOVEC_SMALL) {
+        iovec_flush(s);
+        iovec_emit(s, bin);
+        return;
+    }
+    size_t k = IOVEC_SMALL - s->acc.len;
+    if (n - k < IOVEC_SMALL) { sb_put(&s->acc, (const char *)bytes, n); return; }
+    sb_put(&s->acc, (const char *)bytes, k);
+    iovec_flush(s);
+    iovec_emit(s, bits_sub_binary(s->p, bin, 8 * (UWord)k, 8 * (UWord)(n - k)));
+}
+
+Term bif_erlang_iolist_to_iovec_1(Process *p, Term *args)
+{
+    Term t = args[0];
+    if (term_is_binary_like(t)) {
+        if (!is_binary(t)) BIF_ERROR(p, EXC_BADARG);
+        if (binary_bit_size(t) == 0) return NIL;
+        return cons(bif_alloc(p, 2), t, NIL);
+    }
+    UWord bits;
+    if (!iolist_bits(p, t, false, false, &bits)) BIF_ERROR(p, EXC_BADARG);
+    iovec_sink s = { { iovec_byte, iovec_bits, 0 }, p, STRBUF_INIT, NIL };
+    iolist_walk(t, false, false, &s.base);
+    iovec_flush(&s);
+    sb_free(&s.acc);
+    Term out = NIL;
+    for (Term l = s.list; term_is_list(l); l = list_tail(l)) out = cons(bif_alloc(p, 2), list_head(l), out);
+    return out;
 }

@@ -991,7 +991,7 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("version")) return chars_to_list(p, "13.1.5", 6);
     if (item == ATOM_NAMED("machine")) return chars_to_list(p, "BEAM", 4);
     if (item == ATOM_NAMED("hipe_architecture")) return am_undefined;
-    if (item == ATOM_NAMED("process_limit")) return make_small(262144);
+    if (item == ATOM_NAMED("process_limit")) return make_small(process_limit());
     if (item == ATOM_NAMED("logical_processors") || item == ATOM_NAMED("logical_processors_online") ||
         item == ATOM_NAMED("logical_processors_available")) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

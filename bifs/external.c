@@ -37,8 +37,9 @@ static bool parse_options(Term opts, etf_options *o, int *level)
     return true;
 }
 
-/* The encoding, compressed when asked and smaller (as OTP: a compressed
- * form that does not shrink the term is not used). */
+/* The encoding, compressed when asked and not larger: as OTP, which gives
+ * zlib an output buffer the size of the plain encoding minus the 5 bytes
+ * of the compressed header, so a tie compresses. */
 static Term encode(Process *p, Term t, const etf_options *o, int level)
 {
     size_t size;
@@ -51,7 +52,7 @@ static Term encode(Process *p, Term t, const etf_options *o, int level)
         uLongf zlen = compressBound((uLong)(size - 1));
         uint8_t *z = malloc(6 + zlen);
         if (!z) abort();
-        if (compress2(z + 6, &zlen, raw + 1, (uLong)(size - 1), level) == Z_OK && 6 + zlen < size) {
+        if (compress2(z + 6, &zlen, raw + 1, (uLong)(size - 1), level) == Z_OK && 6 + zlen <= size) {
             z[0] = 131;
             z[1] = 80;
             uint32_t u = (uint32_t)(size - 1);

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "utf8.h"
@@ -52,6 +53,13 @@ static void out_of_memory(void)
 {
     fputs("cbeam: out of memory in the atom table\n", stderr);
     abort();
+}
+
+_Noreturn void atom_table_full_exit(void)
+{
+    fprintf(stderr, "no more index entries in atom_tab (max=%u)\n", table.limit);
+    fflush(stderr);
+    _exit(1);
 }
 
 static void grow_index(void)

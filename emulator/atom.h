@@ -50,6 +50,10 @@ atom_status atom_put_latin1(const char *text, size_t len, Term *out);
 /* Finds an existing atom; false if there is none. */
 bool atom_lookup(const char *text, size_t len, Term *out);
 
+/* The VM itself needed a new atom and the table is full: as OTP, print
+ * "no more index entries in atom_tab (max=N)" and exit with status 1. */
+_Noreturn void atom_table_full_exit(void);
+
 /* An atom that is not in atoms.tab, interned on first use and cached in
  * *slot; ATOM_NAMED("text") gives each use site its own slot. A race only
  * repeats the interning, which returns the same atom. */
@@ -57,7 +61,7 @@ static inline Term atom_cached(_Atomic Term *slot, const char *name)
 {
     Term a = atomic_load_explicit(slot, memory_order_relaxed);
     if (a == THE_NON_VALUE) {
-        if (atom_put(name, strlen(name), &a) != ATOM_OK) abort();
+        if (atom_put(name, strlen(name), &a) != ATOM_OK) atom_table_full_exit();
         atomic_store_explicit(slot, a, memory_order_relaxed);
     }
     return a;

@@ -42,6 +42,8 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/os.tab"
 #include "bifs/external.tab"
 #include "bifs/ets.tab"
+#include "bifs/erlang_load.tab"
+#include "bifs/checksum.tab"
 #undef BIF
 
 typedef struct bif_entry {
@@ -71,6 +73,10 @@ static inline bool bif_is_implemented(const void *bif) { return bif && bif != (c
  * the function to continue with in x[0..p->arity) and its address in p->i;
  * the caller's stack is to be dropped and the process to wait. */
 #define EXC_HIBERNATE (1u << 29)
+/* Not an exception: the BIF continues as a call of the Erlang code at p->i
+ * with p->arity arguments in x[0..) (OTP's BIF_TRAP), returning to the
+ * BIF's caller (erlang:call_on_load_function/1). */
+#define EXC_TRAP (1u << 28)
 
 /* Work proportional to a list's length costs one reduction per this many
  * elements. */
@@ -96,5 +102,10 @@ static inline Term *bif_alloc(Process *p, size_t words)
     return hp;
 }
 
+/* The bytes of iodata (a binary, or an iolist of bytes and binaries; no
+ * bitstrings): *bytes points into t's binary when t is one, else into a
+ * malloc'd copy returned in *owned, which the caller frees. False if t is
+ * not iodata (bifs/binary.c). */
+bool iodata_bytes(Process *p, Term t, const uint8_t **bytes, size_t *len, uint8_t **owned);
 
 #endif

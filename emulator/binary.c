@@ -73,7 +73,8 @@ Term procbin_make(Term *hp, Binary *b, OffHeap *oh)
 
 void offheap_release(OffHeap *oh)
 {
-    for (ProcBin *pb = oh->first; pb; pb = pb->next) binary_release(pb->val);
+    for (ProcBin *pb = oh->first; pb; pb = pb->next)
+        if (offheap_holds_binary((const Term *)pb)) binary_release(pb->val);
     oh->first = NULL;
     oh->overhead = 0;
 }

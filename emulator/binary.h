@@ -35,11 +35,18 @@ void binary_release(Binary *b);
 UWord binary_live_count(void);
 
 /* A list of off-heap objects owned by one heap (process or literal area):
- * ProcBins chained through `next`. Releasing the owner releases them. */
+ * ProcBins, funs and magic refs chained through word 2 (ProcBin.next).
+ * ProcBins and magic refs hold a reference to the Binary in word 3
+ * (ProcBin.val); releasing the owner releases them. */
 typedef struct OffHeap {
     ProcBin *first;
     UWord overhead; /* referenced off-heap bytes, in words */
 } OffHeap;
+
+static inline bool offheap_holds_binary(const Term *obj)
+{
+    return header_subtag(obj[0]) == HDR_REFC_BIN || header_is_magic_ref(obj[0]);
+}
 
 /* The bytes of a byte-aligned binary (heap, refc or sub binary); false
  * for a bitstring whose size or offset is not whole bytes. */

@@ -548,7 +548,8 @@ static int gen_instr(cg *g, const beam_instr *in)
     case OP_func_info: gen_func_info(g, in); return 0;
     case OP_int_code_end: emit_op(g, OPC_int_code_end); return 0;
     case OP_on_load: g->on_load_at = g->len; return 0;
-    case OP_nif_start: case OP_fclearerror: case OP_fcheckerror: return 0;
+    case OP_nif_start: emit_op(g, OPC_i_nif_start); emit_word(g, 0); emit_word(g, 0); return 0;
+    case OP_fclearerror: case OP_fcheckerror: return 0;
 
     case OP_call: emit_op(g, OPC_i_call); emit_u(g, o0); emit_label_ref(g, OPND(in, 1)->v.u); return 0;
     case OP_call_only: emit_op(g, OPC_i_call_only); emit_u(g, o0); emit_label_ref(g, OPND(in, 1)->v.u); return 0;

@@ -97,6 +97,10 @@ static Term copy_boxed(Term v, Term **hp, OffHeap *oh, work *w)
         pb->next = oh->first;
         oh->first = pb;
         oh->overhead += pb->size / sizeof(Term);
+    } else if (header_is_magic_ref(obj[0])) {
+        binary_ref((Binary *)(uintptr_t)to[3]);
+        to[2] = (Term)(uintptr_t)oh->first;
+        oh->first = (ProcBin *)to;
     } else if (header_subtag(obj[0]) == HDR_FUN) {
         ((FunThing *)to)->next = NULL;
     }

@@ -81,6 +81,17 @@ static void restore_args(const Process *p, Term *x)
     memcpy(x, p->arity <= 8 ? p->arg_reg : p->arg_big, p->arity * sizeof(Term));
 }
 
+/* A call found module m waiting for its on_load function: run it in a
+ * new process, as OTP's code server does. If none can be made, the
+ * module is not loaded. */
+static void start_on_load_runner(Scheduler *sd, Process *p, Term m)
+{
+    Term *hp = HAlloc(p, 2);
+    Term args = hp ? cons(hp, m, NIL) : NIL;
+    if (!hp || !process_spawn(sd, p, ATOM_NAMED("cbeam_on_load"), ATOM_NAMED("run"), args))
+        module_on_load_finish(m, false);
+}
+
 static void export_trampoline_init(Export *e)
 {
     e->trampoline[0] = (BeamInstr)opc_addresses[OPC_export_trampoline];
@@ -455,6 +466,14 @@ hibernate:
         if (r == THE_NON_VALUE) {
             if (c_p->freason == EXC_YIELD_RETRY) { switch_live = (unsigned)Arg(0); goto context_switch; }
             if (c_p->freason == EXC_HIBERNATE) goto hibernate;
+            if (c_p->freason == EXC_TRAP) {
+                /* Continue as the call it stands for: a tail call when
+                 * codegen put a return after it, else a body call. */
+                const BeamInstr *next = I + OPSIZE_call_bif;
+                if (*next == (BeamInstr)opc_addresses[OPC_deallocate_return]) E += next[1] + 1;
+                else if (*next != (BeamInstr)opc_addresses[OPC_i_return]) PUSH_CP(next);
+                JUMP(c_p->i);
+            }
             err_pc = I;
             err_bif = e;
             err_bif_arity = (unsigned)Arg(0);
@@ -470,11 +489,13 @@ hibernate:
          * from code that was loaded before the BIF was known). */
         const Export *e = (const Export *)Arg(0);
         SWAPOUT;
+        c_p->i = (const BeamInstr *)*E;   /* where the call came from */
         Term r = ((BifFunction)e->bif)(c_p, x);
         SWAPIN;
         if (r == THE_NON_VALUE) {
             if (c_p->freason == EXC_YIELD_RETRY) { switch_live = e->arity; goto context_switch; }
             if (c_p->freason == EXC_HIBERNATE) goto hibernate;
+            if (c_p->freason == EXC_TRAP) JUMP(c_p->i);
             err_pc = NULL;
             err_bif = e;
             err_bif_arity = e->arity;
@@ -491,15 +512,46 @@ hibernate:
          * else it is undefined. */
         Export *e = (Export *)Arg(0);
         SWAPOUT;
-        module_ensure_loaded(e->module, NULL);
+        bool start_runner;
+        module_state st = module_load_for_call(e->module, &start_runner);
+        if (start_runner) start_on_load_runner(sd, c_p, e->module);
         const BeamInstr *addr = export_address(e);
         if (addr != e->trampoline) JUMP(addr);
+        if (st == MODULE_ON_LOAD) {   /* wait for the on_load function: retry */
+            SWAPIN;
+            switch_live = e->arity;
+            goto context_switch;
+        }
         const BeamInstr *handler = exception_undefined_function(c_p, e, x);
         SWAPIN;
         if (handler) JUMP(handler);
         err_pc = NULL;
         err_bif = NULL;
         goto unwind;
+    }
+    OPCASE(i_nif_start) { NEXT_OP(i_nif_start); }
+    OPCASE(call_nif) {
+        /* A NIF bound by erlang:load_nif/2 at its function's entry: called
+         * as a BIF, its frame ({M, F, Args, []}) heads the trace of what it
+         * raises, as OTP's NIF frames do. */
+        const MFA *mfa = (const MFA *)Arg(1);
+        SWAPOUT;
+        c_p->i = I;
+        Term r = ((BifFunction)Arg(0))(c_p, x);
+        SWAPIN;
+        if (r == THE_NON_VALUE) {
+            if (c_p->freason == EXC_YIELD_RETRY) { switch_live = mfa->arity; goto context_switch; }
+            SWAPOUT;
+            exception_set_nif_frame(c_p, mfa, x);
+            err_pc = emu_normal_exit();   /* in no module: no frame for pc */
+            err_bif = NULL;
+            goto unwind;
+        }
+        x[0] = r;
+        I = (const BeamInstr *)*E;
+        *E = NIL;
+        if (--FCALLS <= 0) { switch_live = 1; goto context_switch; }
+        DISPATCH();
     }
     OPCASE(i_return) {
         I = (const BeamInstr *)*E;

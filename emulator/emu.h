@@ -70,8 +70,10 @@ typedef struct code_line {       /* for address -> source location */
     uint32_t line;
 } code_line;
 
-/* One version of a module's code. Immutable after codegen; freed only when
- * purged (hot code loading comes later). */
+/* One version of a module's code. Immutable after codegen, except that
+ * erlang:load_nif/2 binds NIFs into the i_nif_start room of its functions
+ * while the on_load function runs, before any export is published
+ * (nif.c); freed only when purged (hot code loading comes later). */
 typedef struct LoadedCode {
     Term module;
     beam_module *beam;            /* retained: literals and tables */
@@ -87,6 +89,7 @@ typedef struct LoadedCode {
     uint32_t fun_count;
     const BeamInstr **export_addresses;  /* parallel to beam->exports */
     const BeamInstr *on_load;     /* the on_load function, or NULL */
+    bool nifs_bound;              /* erlang:load_nif/2 succeeded (nif.c) */
 } LoadedCode;
 
 /* Translates m into threaded code and publishes its exports. On failure
@@ -105,9 +108,28 @@ const code_line *code_line_at(const LoadedCode *lc, const BeamInstr *addr);
 
 void module_table_init(const char *const *code_path, size_t n);
 /* The current code of a module, loading it from the code path if needed;
- * NULL if it cannot be found or loaded (err says why, when non-NULL). */
+ * NULL if it cannot be found or loaded (err says why, when non-NULL). A
+ * module with an on_load function is left waiting for it (as OTP's
+ * erlang:finish_loading leaves it for the code server): the caller starts
+ * a runner, as module_load_for_call's callers do. */
 LoadedCode *module_ensure_loaded(Term module, struct strbuf *err);
 LoadedCode *module_current(Term module);
+/* For a call through an export of a module that is not loaded: loads it
+ * from the code path if it was never tried. MODULE_ON_LOAD: its exports
+ * wait for its on_load function; *start_runner is set for the one caller
+ * whose load made it so, which must start a process running it
+ * (runtime/cbeam_on_load.erl). */
+typedef enum { MODULE_LOADED, MODULE_ON_LOAD, MODULE_ABSENT } module_state;
+module_state module_load_for_call(Term module, bool *start_runner);
+/* erlang:call_on_load_function/1: the on_load function of a module whose
+ * exports wait for it, now run by `runner`; NULL if there is none or it
+ * already has a runner. */
+const BeamInstr *module_on_load_begin(Term module, Term runner);
+/* erlang:finish_after_on_load/2: publishes the exports (ok) or drops the
+ * code; false if the module was not waiting. */
+bool module_on_load_finish(Term module, bool ok);
+/* The code whose on_load function `runner` is running, or NULL. */
+LoadedCode *module_on_load_of(Term runner);
 /* Registers loaded code as the current version of its module. */
 void module_register(LoadedCode *lc);
 

@@ -194,7 +194,9 @@ static bool collect_pair(Term k, Term v, void *arg)
     return true;
 }
 
-static int cmp_keys(const void *a, const void *b) { return term_compare(((const Term *)a)[0], ((const Term *)b)[0]); }
+/* OTP sorts by map-key order: exact term order, so every integer precedes
+ * every float (1 before 1.0 before 2). */
+static int cmp_keys(const void *a, const void *b) { return term_compare_exact(((const Term *)a)[0], ((const Term *)b)[0]); }
 
 static void put_map(out *o, walk *w, Term map)
 {

@@ -149,6 +149,16 @@ void exception_set_bif_frame(Process *p, const Export *e, const Term *args, unsi
     p->top_frame = frame_term(p, e->module, e->function, list, info);
 }
 
+void exception_set_nif_frame(Process *p, const MFA *mfa, const Term *args)
+{
+    p->error_cause = NIL;
+    Term *hp = HAlloc(p, 2 * mfa->arity);
+    Term list = NIL;
+    for (unsigned i = mfa->arity; i-- > 0;) list = cons(hp + 2 * i, args[i], list);
+    p->top_frame = frame_term(p, mfa->module, mfa->function, list, NIL);
+    p->top_frame_replaces = false;
+}
+
 void exception_clear_bif_frame(Process *p)
 {
     p->top_frame = NIL;

@@ -103,6 +103,9 @@ struct Export;
 /* The BIF e failed with these arguments: its frame heads the trace. */
 void exception_set_bif_frame(Process *p, const struct Export *e, const Term *args, unsigned arity);
 void exception_clear_bif_frame(Process *p);
+/* The NIF mfa failed with these arguments: {M, F, Args, []} heads the
+ * trace (OTP gives NIF frames no error_info). */
+void exception_set_nif_frame(Process *p, const MFA *mfa, const Term *args);
 /* function_clause in mfa: the frame shows the arguments x[0..arity). */
 void exception_set_function_args(Process *p, const MFA *mfa, const Term *x);
 /* Builds p->ftrace for the exception raised at pc with stack top E (unless

@@ -165,8 +165,8 @@ GC_INLINE void visit_roots(Process *p, Term *x, unsigned live, slot_fn fn, void 
     /* group_leader is a pid: an immediate, never moved. */
     Term *regs = gc_saved_regs(p);
     if (regs) visit_slots(regs, p->arity, fn, ctx);
-    for (message *m = p->msgq; m; m = m->next)
-        if (!m->frag) fn(ctx, &m->term);
+    /* Of the queued messages, only those on the heap (process.h). */
+    for (uint32_t i = 0; i < p->nheap_msgs; i++) fn(ctx, &p->heap_msgs[i]->term);
 }
 
 /* Visits the term words of the object or list word at w; returns how many
@@ -351,7 +351,7 @@ static void sweep_list(const gc_state *gc, ProcBin *first, OffHeap *out)
         next = offheap_next(obj);
         if (!find_region(gc, obj)) offheap_push(out, obj);                          /* not collected */
         else if (term_is_boxed(obj[0])) offheap_push(out, boxed_ptr(obj[0]));       /* survived */
-        else if (header_subtag(obj[0]) == HDR_REFC_BIN) binary_release(((ProcBin *)obj)->val);
+        else if (offheap_holds_binary(obj)) binary_release(((ProcBin *)obj)->val);      /* garbage */
     }
 }
 
@@ -746,8 +746,8 @@ static void verify_off_heap(verifier *v, const OffHeap *oh, const char *where)
         enum area a = classify(v->p, obj, &end);
         if (a == AREA_OUTSIDE || a == AREA_FREE) verify_fail(v, "off-heap entry outside the heap", (Term)(uintptr_t)obj);
         unsigned s = header_subtag(obj[0]);
-        if (!term_is_header(obj[0]) || (s != HDR_REFC_BIN && s != HDR_FUN))
-            verify_fail(v, "off-heap entry is not a ProcBin or fun", obj[0]);
+        if (!term_is_header(obj[0]) || (s != HDR_REFC_BIN && s != HDR_FUN && !header_is_magic_ref(obj[0])))
+            verify_fail(v, "off-heap entry is not a ProcBin, fun or magic ref", obj[0]);
         if (limit-- == 0) verify_fail(v, "off-heap list cycles", (Term)(uintptr_t)obj);
     }
 }

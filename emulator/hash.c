@@ -289,10 +289,10 @@ static void hash2_map(hash2_state *s, Term t)
         return;
     case MAP_KIND_HEAD_BITMAP:
         hash2_open_map(s, m[1]);
-        push_hamt_children(s, m + 2, (unsigned)__builtin_popcount(bitmap));
+        push_hamt_children(s, m + 2, bitmap_count(bitmap));
         return;
     default: /* an inner node, reached through the stack */
-        push_hamt_children(s, m + 1, (unsigned)__builtin_popcount(bitmap));
+        push_hamt_children(s, m + 1, bitmap_count(bitmap));
         return;
     }
 }
@@ -318,7 +318,7 @@ static Term hash2_boxed(hash2_state *s, Term t)
         return THE_NON_VALUE;
     case HDR_FUN: s->hash = hash2_fun(s, t); return THE_NON_VALUE;
     default: /* refs, external pids/ports: see hash.h */
-        for (UWord i = 0; i < header_arity(hdr); i++)
+        for (UWord i = 0; i < identity_words(boxed_ptr(t)); i++)
             s->hash = mix2(s->hash, (uint32_t)boxed_ptr(t)[1 + i], (uint32_t)(boxed_ptr(t)[1 + i] >> 32), HCONST_N(7));
         return THE_NON_VALUE;
     }
@@ -560,7 +560,7 @@ static Term hash1_term(hash1_state *s, Term t)
         return hash1_fun_env(s, t);
     }
     else { /* refs, external pids/ports: see hash.h */
-        for (UWord i = 0; i < header_arity(boxed_header(t)); i++)
+        for (UWord i = 0; i < identity_words(boxed_ptr(t)); i++)
             h = step_bytes(h, (uint32_t)boxed_ptr(t)[1 + i], FUNNY_NUMBER9);
         h *= FUNNY_NUMBER10;
     }

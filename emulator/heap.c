@@ -12,6 +12,18 @@
  * allocations on a full heap shares a fragment instead of mallocing each. */
 #define FRAG_MIN_WORDS 32
 
+/* A new allocation fragment is as large as all fragments so far (up to the
+ * heap's size, where a collection is due anyway): a BIF-heavy loop on a
+ * full heap then makes O(log heap_size) fragments before its collection,
+ * not heap_size / FRAG_MIN_WORDS, each of which the collector must sort
+ * and search. */
+static size_t next_frag_words(const Process *p, size_t need)
+{
+    size_t size = p->mbuf_words < p->heap_size ? p->mbuf_words : p->heap_size;
+    if (size < FRAG_MIN_WORDS) size = FRAG_MIN_WORDS;
+    return need > size ? need : size;
+}
+
 bool heap_init(Process *p, size_t words)
 {
     size_t size = gc_next_heap_size(words < 2 ? 2 : words);
@@ -31,12 +43,12 @@ bool heap_init(Process *p, size_t words)
     return block != NULL;
 }
 
-/* Releases what an off-heap list holds: Binaries of ProcBins (funs on the
- * list hold nothing to release). */
+/* Releases what an off-heap list holds: Binaries of ProcBins and magic
+ * refs (funs on the list hold nothing to release). */
 static void release_off_heap(OffHeap *oh)
 {
     for (ProcBin *pb = oh->first; pb; pb = pb->next)
-        if (header_subtag(pb->header) == HDR_REFC_BIN) binary_release(pb->val);
+        if (offheap_holds_binary((const Term *)pb)) binary_release(pb->val);
     *oh = (OffHeap){ NULL, 0 };
 }
 
@@ -69,7 +81,7 @@ Term *heap_alloc_slow(Process *p, size_t need)
 {
     heap_frag *f = p->mbuf;
     if (!f || f->size - f->used < need) {
-        size_t size = need < FRAG_MIN_WORDS ? FRAG_MIN_WORDS : need;
+        size_t size = next_frag_words(p, need);
         if (size > (SIZE_MAX - sizeof *f) / sizeof(Term)) return NULL;
         f = malloc(sizeof *f + size * sizeof(Term));
         if (!f) return NULL;
@@ -83,6 +95,15 @@ Term *heap_alloc_slow(Process *p, size_t need)
     f->used += need;
     p->mbuf_words += need;
     return hp;
+}
+
+void heap_join_fragment(Process *p, heap_frag *f)
+{
+    /* Behind the head: the head stays the fragment HAlloc fills. */
+    heap_frag **at = p->mbuf ? &p->mbuf->next : &p->mbuf;
+    f->next = *at;
+    *at = f;
+    p->mbuf_words += f->used;
 }
 
 /* [from, from + words) must be the last words handed out: the top of the

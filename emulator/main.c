@@ -46,6 +46,8 @@ static void usage(FILE *out)
           "  -FLAG VALUE...            any other flag is a user flag (init:get_argument/1)\n"
           "  +S N[:M]                  N schedulers (threads), M of them online\n"
           "                            (default: one per online core)\n"
+          "  +P N                      at most N processes at once (1024..134217727,\n"
+          "                            rounded up to a power of two; default 262144)\n"
           "cbeam's own flags:\n"
           "  +otp_lib DIR              OTP's lib directory (default " CBEAM_OTP_LIB_DIR ",\n"
           "                            or $CBEAM_OTP_LIB)\n"
@@ -145,6 +147,7 @@ typedef struct run_options {
     size_t npa, npz;
     const char *otp_lib;
     unsigned schedulers, schedulers_online;   /* +S; 0 = one per core */
+    uint32_t process_limit;                   /* +P */
     /* The boot term's parts, built in `lits`. */
     literal_area lits;
     Term start, args, plain;
@@ -205,6 +208,19 @@ static void parse_schedulers(run_options *o, const char *v)
     o->schedulers_online = (unsigned)m;
 }
 
+/* +P N: erl's message and status for a value out of its range. */
+static void parse_process_limit(run_options *o, const char *v)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    o->process_limit = *end ? 0 : process_limit_for(n);
+    if (!o->process_limit) {
+        fprintf(stderr, "bad number of processes %s\n", v);
+        usage(stderr);
+        exit(1);
+    }
+}
+
 /* Parses erl's command line into o; exits on a flag it does not know. */
 static void parse_run_args(run_options *o, int argc, char **argv)
 {
@@ -256,6 +272,10 @@ static void parse_run_args(run_options *o, int argc, char **argv)
         }
         if (strcmp(a, "+sched_report") == 0) {
             prof_cfg.report = true;
+            continue;
+        }
+        if (strcmp(a, "+P") == 0 && i + 1 < argc) {
+            parse_process_limit(o, argv[++i]);
             continue;
         }
         if (strcmp(a, "+otp_lib") == 0 && i + 1 < argc) {
@@ -325,6 +345,7 @@ static int run_erlang(int argc, char **argv)
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         o.schedulers = o.schedulers_online = cores < 1 ? 1 : cores > MAX_SCHEDULERS ? MAX_SCHEDULERS : (unsigned)cores;
     }
+    process_table_init(o.process_limit ? o.process_limit : PROCESS_LIMIT_DEFAULT);
     sched_setup(o.schedulers);
     sched_set_online(o.schedulers_online);
     /* Console IO runs on its own thread from here on: everything printed

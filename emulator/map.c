@@ -151,7 +151,8 @@ static void emit_boxed(canon *c, Term t)
     case HDR_REFC_BIN: case HDR_HEAP_BIN: case HDR_SUB_BIN: emit_bitstring(c, t); return;
     default: /* refs, external pids/ports: their words identify them */
         emit_tag(c, 'R');
-        emit(c, p, (1 + header_arity(p[0])) * sizeof(Term));
+        emit_word(c, make_header(identity_words(p), header_subtag(p[0])));
+        emit(c, p + 1, identity_words(p) * sizeof(Term));
         return;
     }
 }
@@ -225,9 +226,13 @@ size_t map_size(Term map)
  * same word: a linear scan of at most 32 words beats ordered comparison. */
 static bool flatmap_scan(const Term *m, Term key, size_t *pos)
 {
-    size_t n = (size_t)m[1];
+    size_t n = (size_t)m[1], i = 0;
     const Term *keys = tuple_elements(m[2]);
-    for (size_t i = 0; i < n; i++) {
+    /* Four at a time: one branch per four keys on the way to a miss. */
+    for (; i + 4 <= n; i += 4) {
+        if ((keys[i] == key) | (keys[i + 1] == key) | (keys[i + 2] == key) | (keys[i + 3] == key)) break;
+    }
+    for (; i < n; i++) {
         if (keys[i] == key) {
             *pos = i;
             return true;
@@ -277,7 +282,7 @@ Term map_get(Term map, Term key)
         if (level > 0 && level % LEVELS_PER_SALT == 0) hash = map_hash(key, level / LEVELS_PER_SALT);
         unsigned bitmap = node_bitmap(node), bit = 1u << hash_slot(hash, level);
         if (!(bitmap & bit)) return THE_NON_VALUE;
-        Term child = node_children(node)[__builtin_popcount(bitmap & (bit - 1))];
+        Term child = node_children(node)[bitmap_count(bitmap & (bit - 1))];
         if (term_is_list(child))
             return term_eq_exact(list_head(child), key) ? list_tail(child) : THE_NON_VALUE;
         if (is_collision_node(child)) return collision_get(child, key);
@@ -300,7 +305,7 @@ void map_foreach(Term map, map_visit_fn fn, void *arg)
     }
     walk_frame stack[MAP_HAMT_MAX_LEVEL + 2];
     size_t depth = 0;
-    stack[depth++] = (walk_frame){ node_children(m), (unsigned)__builtin_popcount(node_bitmap(m)), 0 };
+    stack[depth++] = (walk_frame){ node_children(m), bitmap_count(node_bitmap(m)), 0 };
     while (depth > 0) {
         walk_frame *f = &stack[depth - 1];
         if (f->next == f->n) { depth--; continue; }
@@ -311,7 +316,7 @@ void map_foreach(Term map, map_visit_fn fn, void *arg)
             stack[depth++] = (walk_frame){ tuple_elements(child), (unsigned)tuple_arity(child), 0 };
         } else {
             const Term *node = boxed_ptr(child);
-            stack[depth++] = (walk_frame){ node_children(node), (unsigned)__builtin_popcount(node_bitmap(node)), 0 };
+            stack[depth++] = (walk_frame){ node_children(node), bitmap_count(node_bitmap(node)), 0 };
         }
     }
 }
@@ -438,7 +443,7 @@ static Term build_node(term_sink *sink, pair *p, pair *tmp, size_t n, unsigned l
     unsigned bitmap = 0;
     for (int s = 0; s < 16; s++)
         if (start[s + 1] > start[s]) bitmap |= 1u << s;
-    unsigned count = (unsigned)__builtin_popcount(bitmap);
+    unsigned count = bitmap_count(bitmap);
     bool head = level == 0;
     size_t fixed = head ? 2 : 1;
     Term *hp = sink_alloc(sink, fixed + count);
@@ -613,7 +618,7 @@ typedef struct hamt_path {
 
 static unsigned child_index(unsigned bitmap, unsigned slot)
 {
-    return (unsigned)__builtin_popcount(bitmap & ((1u << slot) - 1));
+    return bitmap_count(bitmap & ((1u << slot) - 1));
 }
 
 /* Walks down for kh; returns what the last node's slot holds, or
@@ -647,7 +652,7 @@ static Term *node_with(Process *p, const Term *node, unsigned slot, Term child)
     size_t fixed = head ? 2 : 1;
     unsigned bitmap = node_bitmap(node), bit = 1u << slot;
     unsigned now = child == THE_NON_VALUE ? bitmap & ~bit : bitmap | bit;
-    unsigned n = (unsigned)__builtin_popcount(bitmap), m = (unsigned)__builtin_popcount(now);
+    unsigned n = bitmap_count(bitmap), m = bitmap_count(now);
     unsigned at = child_index(bitmap, slot);
     Term *hp = HAlloc(p, fixed + m);
     if (!hp) return NULL;
@@ -808,7 +813,7 @@ static Term collision_without(Process *p, Term tuple, UWord at)
 static Term collapsed(const Term *node, unsigned slot, Term child)
 {
     unsigned bitmap = node_bitmap(node);
-    unsigned n = (unsigned)__builtin_popcount(bitmap);
+    unsigned n = bitmap_count(bitmap);
     if (child != THE_NON_VALUE) return n == 1 && term_is_list(child) ? child : THE_NON_VALUE;
     if (n != 2) return THE_NON_VALUE;
     Term other = node_children(node)[child_index(bitmap, slot) == 0 ? 1 : 0];

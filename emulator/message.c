@@ -1,9 +1,10 @@
 /*
  * message.c — sending and receiving messages.
  *
- * A send copies the message into a fresh heap fragment owned by the
- * message, so the sender never waits for the receiver's heap; the message
- * is appended to the receiver's inbox under its inbox_lock (per pair of
+ * A send copies the message straight onto the receiver's heap when the
+ * receiver is not running (its main lock taken with a trylock) and the
+ * heap has room, else into a fresh heap fragment owned by the message, so
+ * the sender never waits for the receiver; the message is appended to the receiver's inbox under its inbox_lock (per pair of
  * processes the order of sends is kept, as OTP guarantees). The receiver
  * moves its inbox to its private queue (msgq) when receive runs out of
  * messages. When a message is removed, its fragment joins the receiver's
@@ -22,19 +23,49 @@
 #include "term_build.h"
 #include "timer.h"
 
-static message *message_new(Term msg)
+/* OTP's on_heap delivery: while the receiver is not running (its main
+ * lock is free) a message that fits is copied straight onto its heap, so
+ * it needs no fragment and no later copy. Never waits for the lock. */
+static bool copy_onto_heap(Process *to, Term msg, size_t words, message *m)
+{
+    if (pthread_mutex_trylock(&to->main_lock) != 0) return false;
+    bool ok = !to->message_queue_off_heap && atomic_load(&to->state) != PS_EXITED
+              && (size_t)(to->stop - to->htop) >= words;
+    if (ok && to->nheap_msgs == to->capheap_msgs) {
+        uint32_t cap = to->capheap_msgs ? 2 * to->capheap_msgs : 16;
+        message **grown = realloc(to->heap_msgs, cap * sizeof *grown);
+        if (grown) {
+            to->heap_msgs = grown;
+            to->capheap_msgs = cap;
+        } else ok = false;
+    }
+    if (ok) {
+        Term *hp = to->htop;
+        to->htop += words;
+        m->term = copy_object(msg, &hp, &to->off_heap);
+        m->frag = NULL;
+        m->heap_slot = to->nheap_msgs;
+        to->heap_msgs[to->nheap_msgs++] = m;
+    }
+    pthread_mutex_unlock(&to->main_lock);
+    return ok;
+}
+
+static message *message_new(Process *to, Term msg)
 {
     message *m = malloc(sizeof *m);
     if (!m) return NULL;
     m->next = NULL;
     m->kind = SIG_MESSAGE;
     m->from = NIL;
+    m->heap_slot = NOT_ON_HEAP;
+    m->frag = NULL;
     if (term_is_immed(msg)) {
         m->term = msg;
-        m->frag = NULL;
         return m;
     }
     size_t words = size_object(msg);
+    if (copy_onto_heap(to, msg, words, m)) return m;
     heap_frag *f = malloc(sizeof *f + words * sizeof(Term));
     if (!f) {
         free(m);
@@ -75,7 +106,7 @@ static bool deliver(Process *to, message *m)
 
 bool send_message(Process *to, Term msg)
 {
-    message *m = message_new(msg);
+    message *m = message_new(to, msg);
     if (!m) {
         fputs("cbeam: out of memory sending a message\n", stderr);
         abort();
@@ -106,6 +137,7 @@ bool send_exit_signal(Process *to, Term from, Term reason, bool link)
     m->frag = f;
     m->from = from;
     m->kind = link ? SIG_EXIT_LINK : SIG_EXIT;
+    m->heap_slot = NOT_ON_HEAP;
     return deliver(to, m);
 }
 
@@ -159,11 +191,10 @@ Term receive_fetch(Process *p)
             Term why = exit_signal_effect(p, m, &keep);
             if (why != THE_NON_VALUE) {
                 /* The reason's fragment joins the heap; the rest dies with p. */
-                m->frag->next = p->mbuf;
-                p->mbuf = m->frag;
-                p->mbuf_words += m->frag->used;
+                heap_join_fragment(p, m->frag);
                 free(m);
                 message_free_all(next);
+                p->nheap_msgs = 0;   /* p exits: its queue is dead */
                 return why;
             }
         }
@@ -196,20 +227,23 @@ static void fetch_messages_only(Process *p)
     pthread_mutex_unlock(&p->inbox_lock);
 }
 
-static unsigned marker_index(const Process *p, const message *m) { return (unsigned)(m - p->recv_markers); }
+static unsigned marker_index(const Process *p, const message *m) { return (unsigned)(m - p->markers->node); }
 
 Term receive_marker_reserve(Process *p)
 {
     unsigned i = 0;
     while (i < RECV_MARKERS && (p->markers_used & (1u << i))) i++;
-    if (i == RECV_MARKERS) return make_small(-1);   /* receive then starts at the head */
+    if (!p->markers) p->markers = malloc(sizeof *p->markers);
+    /* Without a marker receive starts at the head: slower, still right. */
+    if (i == RECV_MARKERS || !p->markers) return make_small(-1);
     /* Messages already sent precede the marker: fetch them first, unless
      * an exit signal is pending (the process acts on that in receive). */
     fetch_messages_only(p);
-    message *m = &p->recv_markers[i];
-    *m = (message){ .next = NULL, .term = make_small(0), .frag = NULL, .from = NIL, .kind = SIG_MARKER };
-    p->marker_link[i] = p->msgq_last;
-    p->marker_ref[i] = 0;
+    message *m = &p->markers->node[i];
+    *m = (message){ .next = NULL, .term = make_small(0), .frag = NULL, .from = NIL, .kind = SIG_MARKER,
+                    .heap_slot = NOT_ON_HEAP };
+    p->markers->link[i] = p->msgq_last;
+    p->markers->ref[i] = 0;
     *p->msgq_last = m;
     p->msgq_last = &m->next;
     p->markers_used |= (uint8_t)(1u << i);
@@ -219,29 +253,29 @@ Term receive_marker_reserve(Process *p)
 void receive_marker_bind(Process *p, Term marker, uint64_t ref)
 {
     if (!term_is_small(marker) || small_value(marker) < 0 || small_value(marker) >= RECV_MARKERS) return;
-    p->marker_ref[small_value(marker)] = ref;
+    p->markers->ref[small_value(marker)] = ref;
 }
 
 static int marker_of(const Process *p, uint64_t ref)
 {
     for (int i = 0; i < RECV_MARKERS; i++)
-        if ((p->markers_used & (1u << i)) && p->marker_ref[i] == ref) return i;
+        if ((p->markers_used & (1u << i)) && p->markers->ref[i] == ref) return i;
     return -1;
 }
 
 void receive_marker_use(Process *p, uint64_t ref)
 {
     int i = marker_of(p, ref);
-    if (i >= 0) p->save = &p->recv_markers[i].next;
+    if (i >= 0) p->save = &p->markers->node[i].next;
 }
 
 void receive_marker_clear(Process *p, uint64_t ref)
 {
     int i = marker_of(p, ref);
     if (i < 0) return;
-    message *m = &p->recv_markers[i], **link = p->marker_link[i];
+    message *m = &p->markers->node[i], **link = p->markers->link[i];
     *link = m->next;
-    if (m->next && m->next->kind == SIG_MARKER) p->marker_link[marker_index(p, m->next)] = link;
+    if (m->next && m->next->kind == SIG_MARKER) p->markers->link[marker_index(p, m->next)] = link;
     if (p->msgq_last == &m->next) p->msgq_last = link;
     if (p->save == &m->next) p->save = link;
     p->markers_used &= (uint8_t)~(1u << i);
@@ -256,13 +290,15 @@ void receive_remove(Process *p)
 {
     message *m = *p->save;
     *p->save = m->next;
-    if (m->next && m->next->kind == SIG_MARKER) p->marker_link[marker_index(p, m->next)] = p->save;
+    if (m->next && m->next->kind == SIG_MARKER) p->markers->link[marker_index(p, m->next)] = p->save;
     if (p->msgq_last == &m->next) p->msgq_last = p->save;
     p->msgq_len--;
     if (m->frag) {
-        m->frag->next = p->mbuf;
-        p->mbuf = m->frag;
-        p->mbuf_words += m->frag->used;
+        heap_join_fragment(p, m->frag);
+    } else if (m->heap_slot != NOT_ON_HEAP) {
+        message *last = p->heap_msgs[--p->nheap_msgs];
+        p->heap_msgs[m->heap_slot] = last;
+        last->heap_slot = m->heap_slot;
     }
     free(m);
     p->save = &p->msgq;
@@ -285,7 +321,7 @@ void message_free_all(message *m)
 {
     while (m) {
         message *next = m->next;
-        if (m->kind == SIG_MARKER) {   /* lives in its Process */
+        if (m->kind == SIG_MARKER) {   /* lives in its process's markers */
             m = next;
             continue;
         }

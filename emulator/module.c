@@ -3,6 +3,14 @@
  * code path modules are loaded from on first use, and address -> code
  * lookups for stack traces.
  *
+ * A module with an -on_load function is loaded in two steps, as in OTP:
+ * its code is registered but its exports stay unpublished until a runner
+ * process has called the function (erlang:call_on_load_function/1) and
+ * reported the outcome (erlang:finish_after_on_load/2): `ok` publishes
+ * the exports, anything else leaves the module not loaded (and marked
+ * failed, so calls raise undef instead of loading it again). Callers of
+ * its exports wait meanwhile (MODULE_ON_LOAD: the caller retries).
+ *
  * Locking: `lock` serialises loading (so a module is loaded once even when
  * several schedulers call it at the same time) and guards the table and the
  * address index. Export addresses are published with release stores after
@@ -22,6 +30,11 @@ typedef struct module_slot {
     Term name;
     LoadedCode *current;
     bool failed;              /* a load was tried and failed: don't retry */
+    /* The code is loaded but its exports wait for its on_load function
+     * (OTP's "on_load pending"): callers wait, `runner` (a pid, or NIL
+     * until erlang:call_on_load_function/1) runs it. */
+    bool on_load_pending;
+    Term runner;
 } module_slot;
 
 static struct {
@@ -155,6 +168,19 @@ static LoadedCode *load_from_path(Term name, strbuf *err)
     return NULL;
 }
 
+/* Called with the lock held: makes lc the current code of slot s. */
+static void install(module_slot *s, LoadedCode *lc)
+{
+    s->current = lc;
+    index_code(lc);
+    if (lc->on_load) {
+        s->on_load_pending = true;
+        s->runner = NIL;
+    } else {
+        publish_exports(lc);
+    }
+}
+
 LoadedCode *module_ensure_loaded(Term name, strbuf *err)
 {
     pthread_mutex_lock(&mt.lock);
@@ -163,14 +189,73 @@ LoadedCode *module_ensure_loaded(Term name, strbuf *err)
     if (!lc && s && !s->failed) {
         lc = load_from_path(name, err);
         s = slot_for(name, true);
+        if (lc) install(s, lc);
+        else s->failed = true;
+    }
+    pthread_mutex_unlock(&mt.lock);
+    return lc;
+}
+
+module_state module_load_for_call(Term name, bool *start_runner)
+{
+    *start_runner = false;
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, true);
+    if (s && !s->current && !s->failed) {
+        LoadedCode *lc = load_from_path(name, NULL);
+        s = slot_for(name, true);
         if (lc) {
-            s->current = lc;
-            index_code(lc);
-            publish_exports(lc);
+            install(s, lc);
+            *start_runner = s->on_load_pending;
         } else {
             s->failed = true;
         }
     }
+    module_state st = !s || !s->current ? MODULE_ABSENT : s->on_load_pending ? MODULE_ON_LOAD : MODULE_LOADED;
+    pthread_mutex_unlock(&mt.lock);
+    return st;
+}
+
+const BeamInstr *module_on_load_begin(Term name, Term runner)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, false);
+    const BeamInstr *entry = NULL;
+    if (s && s->on_load_pending && s->runner == NIL) {
+        s->runner = runner;
+        entry = s->current->on_load;
+    }
+    pthread_mutex_unlock(&mt.lock);
+    return entry;
+}
+
+bool module_on_load_finish(Term name, bool ok)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, false);
+    bool pending = s && s->on_load_pending;
+    if (pending) {
+        s->on_load_pending = false;
+        s->runner = NIL;
+        if (ok) {
+            publish_exports(s->current);
+        } else {
+            /* The code stays indexed (for stack traces of processes that
+             * ran it) and is never freed, as old code is until purging. */
+            s->current = NULL;
+            s->failed = true;
+        }
+    }
+    pthread_mutex_unlock(&mt.lock);
+    return pending;
+}
+
+LoadedCode *module_on_load_of(Term runner)
+{
+    pthread_mutex_lock(&mt.lock);
+    LoadedCode *lc = NULL;
+    for (size_t i = 0; i < mt.slot_count && !lc; i++)
+        if (mt.slots[i].on_load_pending && mt.slots[i].runner == runner) lc = mt.slots[i].current;
     pthread_mutex_unlock(&mt.lock);
     return lc;
 }

@@ -2,8 +2,9 @@
  * process.c — creating and ending processes, the process table, links,
  * exit signals, and the name registry.
  *
- * The table maps a pid's number to its Process; it and the registry are
- * guarded by `table.lock`. A pid is an immediate: number << 4 | 0x3.
+ * The table maps a pid to its Process: lock-free lookups, inserts and
+ * removals under `table.lock`, which also guards the registry. A pid is an
+ * immediate: data << 4 | 0x3.
  *
  * An exited process leaves the table at once and is freed through
  * reclaim.h, so a pointer another thread just looked up stays valid.
@@ -24,50 +25,89 @@
 #include "term_print.h"
 #include "strbuf.h"
 
-#define PROCESS_LIMIT 262144u
-
 typedef struct reg_entry {
     Term name;
     Process *p;
 } reg_entry;
 
+/* A pid's 28 data bits (OTP: 15 bits of number, 13 of serial) run through
+ * every value before one repeats, so a stale pid finds no process for a
+ * long time; the slot is the data's low bits. Slots are read without a
+ * lock: a Process pointer stays valid until the reader's next quiescent
+ * point (reclaim.h), and the pid check rejects a recycled slot. Inserting
+ * and removing take `lock`, which also guards the registry. */
+#define PID_DATA_BITS 28
+#define PID_DATA_MASK ((UINT32_C(1) << PID_DATA_BITS) - 1)
+
 static struct {
     pthread_mutex_t lock;
-    Process *procs[PROCESS_LIMIT];
-    uint32_t next;
+    _Atomic(Process *) *slots;  /* size slot_mask + 1, a power of two */
+    uint32_t slot_mask;
+    uint32_t limit;             /* erlang:system_info(process_limit) */
+    uint32_t live;              /* processes in the table */
+    uint32_t next;              /* the next pid data to try */
     reg_entry *names;
     size_t nnames, capnames;
-} table = { .lock = PTHREAD_MUTEX_INITIALIZER, .next = 0 };
+} table = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static uint32_t pid_number(Term pid) { return (uint32_t)(pid >> TAG_IMMED1_SIZE); }
+static uint32_t pid_data(Term pid) { return (uint32_t)(pid >> TAG_IMMED1_SIZE); }
 static Term make_pid(uint32_t n) { return ((Term)n << TAG_IMMED1_SIZE) | TAG_IMMED1_PID; }
+
+uint32_t process_limit_for(long requested)
+{
+    if (requested < PROCESS_LIMIT_MIN || requested > PROCESS_LIMIT_MAX) return 0;
+    uint32_t n = PROCESS_LIMIT_MIN;
+    while (n < (uint32_t)requested && n <= PROCESS_LIMIT_MAX / 2) n *= 2;
+    return n < (uint32_t)requested ? PROCESS_LIMIT_MAX : n;
+}
+
+void process_table_init(uint32_t limit)
+{
+    uint32_t size = PROCESS_LIMIT_MIN;
+    while (size < limit) size *= 2;
+    table.slots = calloc(size, sizeof *table.slots);
+    if (!table.slots) {
+        fprintf(stderr, "cbeam: cannot allocate a process table for %u processes\n", limit);
+        exit(1);
+    }
+    table.slot_mask = size - 1;
+    table.limit = limit;
+}
+
+uint32_t process_limit(void) { return table.limit; }
 
 Process *process_lookup(Term pid)
 {
     if (!term_is_pid(pid)) return NULL;
-    uint32_t n = pid_number(pid);
-    if (n >= PROCESS_LIMIT) return NULL;
-    pthread_mutex_lock(&table.lock);
-    Process *p = table.procs[n];
-    pthread_mutex_unlock(&table.lock);
+    Process *p = atomic_load_explicit(&table.slots[pid_data(pid) & table.slot_mask], memory_order_acquire);
     return p && p->pid == pid ? p : NULL;
 }
 
 static bool table_insert(Process *p)
 {
     pthread_mutex_lock(&table.lock);
-    for (uint32_t tries = 0; tries < PROCESS_LIMIT; tries++) {
-        uint32_t n = table.next;
-        table.next = (table.next + 1) % PROCESS_LIMIT;
-        if (!table.procs[n]) {
-            table.procs[n] = p;
-            p->pid = make_pid(n);
-            pthread_mutex_unlock(&table.lock);
-            return true;
-        }
+    if (table.live == table.limit) {
+        pthread_mutex_unlock(&table.lock);
+        return false;
     }
+    /* Fewer live processes than slots: a free slot is found. */
+    uint32_t n = table.next;
+    while (atomic_load_explicit(&table.slots[n & table.slot_mask], memory_order_relaxed))
+        n = (n + 1) & PID_DATA_MASK;
+    table.next = (n + 1) & PID_DATA_MASK;
+    table.live++;
+    p->pid = make_pid(n);
+    atomic_store_explicit(&table.slots[n & table.slot_mask], p, memory_order_release);
     pthread_mutex_unlock(&table.lock);
-    return false;
+    return true;
+}
+
+static void table_remove(Process *p)
+{
+    pthread_mutex_lock(&table.lock);
+    atomic_store_explicit(&table.slots[pid_data(p->pid) & table.slot_mask], NULL, memory_order_relaxed);
+    table.live--;
+    pthread_mutex_unlock(&table.lock);
 }
 
 /* --- spawning ------------------------------------------------------------ */
@@ -270,8 +310,10 @@ size_t process_all_pids(Term *pids, size_t max)
 {
     size_t n = 0;
     pthread_mutex_lock(&table.lock);
-    for (uint32_t i = 0; i < PROCESS_LIMIT && n < max; i++)
-        if (table.procs[i]) pids[n++] = table.procs[i]->pid;
+    for (uint32_t i = 0; i <= table.slot_mask && n < max; i++) {
+        Process *p = atomic_load_explicit(&table.slots[i], memory_order_relaxed);
+        if (p) pids[n++] = p->pid;
+    }
     pthread_mutex_unlock(&table.lock);
     return n;
 }
@@ -393,11 +435,14 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     free(links);
     monitors_on_exit(p, reason);
     aliases_drop_owner(p->pid);
-    pthread_mutex_lock(&table.lock);
-    table.procs[pid_number(p->pid)] = NULL;
-    pthread_mutex_unlock(&table.lock);
+    table_remove(p);
     message_free_all(p->msgq);
     p->msgq = NULL;
+    free(p->heap_msgs);
+    p->heap_msgs = NULL;
+    p->nheap_msgs = p->capheap_msgs = 0;
+    free(p->markers);
+    p->markers = NULL;
     heap_destroy(p);
     free(p->arg_big);
     p->arg_big = NULL;

@@ -56,11 +56,15 @@ typedef enum signal_kind { SIG_MESSAGE, SIG_EXIT, SIG_EXIT_LINK, SIG_MARKER } si
 
 typedef struct message {
     struct message *next;
-    Term term;             /* the message or exit reason, on `frag` (or an immediate) */
-    heap_frag *frag;       /* NULL once the term is on the receiver's heap */
+    Term term;             /* the message or exit reason: an immediate, on
+                              `frag`, or on the receiver's heap */
+    heap_frag *frag;       /* NULL for an immediate or a term on the heap */
     Term from;             /* exit signals: the sender's pid */
     uint8_t kind;          /* signal_kind */
+    uint32_t heap_slot;    /* term on the heap: its index in heap_msgs,
+                              else NOT_ON_HEAP */
 } message;
+#define NOT_ON_HEAP UINT32_MAX
 
 /* --- exceptions ------------------------------------------------------------
  * p->freason packs the class and, for the errors erts raises itself, the
@@ -101,6 +105,15 @@ typedef enum process_state {
     PS_WAITING,    /* in receive: not in any queue */
     PS_EXITED,
 } process_state;
+
+/* The receive markers of one process: link[i] is the link that
+ * points at node[i] while bit i of Process.markers_used is set. */
+#define RECV_MARKERS 4
+struct recv_markers {
+    message node[RECV_MARKERS];
+    message **link[RECV_MARKERS];
+    uint64_t ref[RECV_MARKERS];   /* bound reference number, 0 none */
+};
 
 typedef struct Process {
     /* Heap and stack (owned by the running scheduler). */
@@ -161,18 +174,21 @@ typedef struct Process {
 
     /* Messages: the part only the owner touches. `msgq` is the received
      * queue; `save` points at the link to the next message receive looks
-     * at. */
+     * at. A queued message's term is an immediate, lies wholly in the
+     * message's own fragment, or was copied onto this heap by a sender
+     * that held main_lock (message.c). heap_msgs lists the last kind, in
+     * msgq or the inbox, so that the GC updates them without walking the
+     * queue, which may be millions long. heap_msgs is under main_lock. */
     message *msgq, **msgq_last, **save;
     uint32_t msgq_len;
+    uint32_t nheap_msgs, capheap_msgs;
+    message **heap_msgs;
     /* Receive markers (OTP 24+): nodes of msgq that receive skips, so
      * that `receive {Ref, _}` after Ref = make_ref() starts after the
-     * messages that were there before (message.c). marker_link[i] is the
-     * link that points at recv_markers[i] while it is in use. */
-#define RECV_MARKERS 4
-    message recv_markers[RECV_MARKERS];
-    message **marker_link[RECV_MARKERS];
-    uint64_t marker_ref[RECV_MARKERS];   /* bound reference number, 0 none */
-    uint8_t markers_used;                /* bit i: recv_markers[i] is linked */
+     * messages that were there before (message.c). Allocated on first use:
+     * most processes never make a marker. */
+    struct recv_markers *markers;
+    uint8_t markers_used;      /* bit i: markers->node[i] is linked */
     uint64_t timeout_at;       /* wait_timeout deadline, in ms; 0 = none,
                                   UINT64_MAX = infinity */
     uint64_t timeout_ref;      /* its timer (timer.h), 0 if none; under inbox_lock */
@@ -229,6 +245,10 @@ static inline Term *HAlloc(Process *p, size_t need)
     }
     return heap_alloc_slow(p, need);
 }
+
+/* Makes f (a received message's or exit reason's fragment) part of p's
+ * heap fragments, collected with them. */
+void heap_join_fragment(Process *p, heap_frag *f);
 
 /* Gives back words at the end of the most recent allocation. */
 void heap_release(Process *p, Term *from, size_t words);

@@ -145,6 +145,15 @@ uint64_t monotonic_ms(void);
 uint64_t sched_wall_time_ns(void);
 
 /* --- the process table ------------------------------------------------- */
+/* +P: erl's range; the limit is rounded up to a power of two, as erl does. */
+#define PROCESS_LIMIT_MIN 1024
+#define PROCESS_LIMIT_MAX 134217727
+#define PROCESS_LIMIT_DEFAULT 262144
+/* The limit erl uses for +P requested, or 0 if erl refuses the value. */
+uint32_t process_limit_for(long requested);
+/* Allocates the table; once, before the first process. */
+void process_table_init(uint32_t limit);
+uint32_t process_limit(void);
 /* The live process with this pid, or NULL. The pointer stays valid until
  * the caller's next quiescent point (reclaim.h): use it at once, keep the
  * pid. */

@@ -179,6 +179,19 @@ typedef struct SubBin {
     Term orig;
 } SubBin;
 
+/* --- references -------------------------------------------------------------
+ * Plain reference (2 words): header (arity 1), 64-bit number.
+ * Magic reference (MAGIC_REF_WORDS): header (arity 3), number, next
+ *   (off-heap list link, word 2 as in a ProcBin), Binary * (word 3, as
+ *   ProcBin.val): a resource (emulator/resource.h) kept alive by the term.
+ * Only the number identifies a reference: comparison, hashing and printing
+ * read identity_words() words after the header. */
+#define MAGIC_REF_WORDS 4
+static inline bool header_is_magic_ref(Term h) { return h == make_header(MAGIC_REF_WORDS - 1, HDR_REF); }
+/* The words after the header of a ref, external pid/port/ref that say
+ * which one it is. */
+static inline UWord identity_words(const Term *obj) { return header_is_magic_ref(obj[0]) ? 1 : header_arity(obj[0]); }
+
 static inline bool term_is_binary_like(Term t)
 {
     if (!term_is_boxed(t)) return false;
@@ -224,6 +237,17 @@ static inline unsigned map_header_bitmap(Term h) { return (unsigned)((header_ari
 static inline Term make_flatmap_header(unsigned size) { return make_map_header(MAP_KIND_FLAT, size); }
 static inline bool term_is_map(Term t) { return term_is_boxed_with(t, HDR_MAP); }
 
+/* Bits set in a HAMT node's 16-bit bitmap. Inline arithmetic: without
+ * -mpopcnt (Debian's x86-64 baseline) __builtin_popcount is a libgcc
+ * call, and map lookups count bits at every level. */
+static inline unsigned bitmap_count(unsigned x)
+{
+    x = x - ((x >> 1) & 0x5555u);
+    x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+    x = (x + (x >> 4)) & 0x0F0Fu;
+    return (x + (x >> 8)) & 0x1Fu;
+}
+
 /* Number of words the object starting with header h occupies, header
  * included; used to walk heaps. */
 static inline UWord header_object_words(Term h)
@@ -231,7 +255,7 @@ static inline UWord header_object_words(Term h)
     if (header_subtag(h) == HDR_MAP) {
         unsigned kind = map_header_kind(h);
         if (kind == MAP_KIND_FLAT) return 3 + map_header_bitmap(h);
-        unsigned n = (unsigned)__builtin_popcount(map_header_bitmap(h));
+        unsigned n = bitmap_count(map_header_bitmap(h));
         if (kind == MAP_KIND_HEAD_ARRAY) return 2 + 16;
         if (kind == MAP_KIND_HEAD_BITMAP) return 2 + n;
         return 1 + n;

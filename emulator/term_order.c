@@ -157,7 +157,7 @@ static int compare_identities(Term a, Term b)
     if (term_is_immed(a) && term_is_immed(b)) return (a > b) - (a < b);
     if (term_is_immed(a) != term_is_immed(b)) return term_is_immed(a) ? -1 : 1;
     const Term *pa = boxed_ptr(a), *pb = boxed_ptr(b);
-    return compare_words(pa + 1, header_arity(pa[0]), pb + 1, header_arity(pb[0]));
+    return compare_words(pa + 1, identity_words(pa), pb + 1, identity_words(pb));
 }
 
 /* --- the walk ------------------------------------------------------------ */

@@ -251,7 +251,7 @@ static void print_ref(strbuf *sb, Term t)
 {
     const Term *p = boxed_ptr(t);
     sb_puts(sb, "#Ref<0");
-    for (UWord i = header_arity(p[0]); i > 0; i--)
+    for (UWord i = identity_words(p); i > 0; i--)
         sb_printf(sb, ".%" PRIu32 ".%" PRIu32, (uint32_t)(p[i] >> 32), (uint32_t)p[i]);
     sb_putc(sb, '>');
 }

@@ -20,6 +20,9 @@
 %% {s, [Mod, Func | Args]} | {run, [...]} | {eval, String},
 %% Args the flag arguments as [{Flag, [Value]}], Plain the -extra arguments.
 boot({Start, Args, Plain}) ->
+    %% Bind the statically linked NIFs, as OTP's first process (erl_init)
+    %% does before its boot module runs.
+    zlib:on_load(),
     register(init, self()),
     User = cbeam_user:start(),
     group_leader(User, self()),

@@ -369,14 +369,21 @@ Test(gc, every_root_is_updated)
     p->arg_reg[0] = sample(&ps.base, 1, 9);
     p->arg_reg[1] = make_small(42);
 
-    message on_heap = { .term = sample(&ps.base, 1, 9) };
+    /* A queued message is an immediate, in its own fragment, or on the
+     * heap (listed in heap_msgs). */
+    message immediate = { .term = make_small(7), .heap_slot = NOT_ON_HEAP };
+    message on_heap = { .term = sample(&ps.base, 1, 9), .heap_slot = 0 };
+    message *heap_msgs[1] = { &on_heap };
     heap_frag *mf = calloc(1, sizeof *mf + 4 * sizeof(Term));
     mf->size = 4;
     mf->used = 3;
     Term frag_term = tuple2(mf->mem, make_small(1), make_small(2));
-    message in_frag = { .term = frag_term, .frag = mf };
-    on_heap.next = &in_frag;
-    p->msgq = &on_heap;
+    message in_frag = { .term = frag_term, .frag = mf, .heap_slot = NOT_ON_HEAP };
+    immediate.next = &in_frag;
+    in_frag.next = &on_heap;
+    p->msgq = &immediate;
+    p->heap_msgs = heap_msgs;
+    p->nheap_msgs = p->capheap_msgs = 1;
 
     for (int round = 0; round < 4; round++) {
         collect(p, 0, NULL, 0);
@@ -395,10 +402,13 @@ Test(gc, every_root_is_updated)
         expect_equal(p->top_frame, want);
         expect_equal(p->arg_reg[0], want);
         cr_expect_eq(p->arg_reg[1], make_small(42));
-        expect_equal(on_heap.term, want);
+        cr_expect_eq(immediate.term, make_small(7));
         cr_expect_eq(in_frag.term, frag_term, "messages in their own fragment are not scanned");
+        expect_equal(on_heap.term, want);
     }
     p->msgq = NULL;
+    p->heap_msgs = NULL;
+    p->nheap_msgs = p->capheap_msgs = 0;
     heap_frag_free_chain(mf);
     proc_free(p);
     literal_area_free(&la);

@@ -7,9 +7,14 @@
 #include <criterion/criterion.h>
 
 #include "atom.h"
+#include "scheduler.h"
 #include "timer.h"
 
-static void setup(void) { atom_init(0); }
+static void setup(void)
+{
+    atom_init(0);
+    process_table_init(PROCESS_LIMIT_MIN); /* timers look their targets up */
+}
 TestSuite(timer, .init = setup);
 
 #define N 20000
