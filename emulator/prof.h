@@ -31,6 +31,7 @@
 #ifndef CB_PROF_H
 #define CB_PROF_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -132,7 +133,10 @@ bool prof_msacc_set(bool on);
 bool prof_msacc_reset(void);
 struct Process;
 Term prof_msacc_stats(struct Process *p);
-bool prof_msacc_on(void);
+/* Whether microstate accounting is on (a copy of its state for the hooks:
+ * one relaxed load). */
+extern _Atomic bool prof_msacc_active;
+static inline bool prof_msacc_on(void) { return atomic_load_explicit(&prof_msacc_active, memory_order_relaxed); }
 /* The owner leaves state `from` for `to` at time t (prof_now). */
 void prof_msacc_switch(prof_sched *ps, enum prof_msacc_state from, enum prof_msacc_state to, uint64_t t);
 

@@ -54,7 +54,7 @@ static uint64_t on_time(uint64_t t)
     }
 }
 
-bool prof_msacc_on(void) { return atomic_load_explicit(&acct.on, memory_order_relaxed); }
+_Atomic bool prof_msacc_active;
 
 /* The owner leaves `from` for `to` at time t. */
 void prof_msacc_switch(prof_sched *ps, enum prof_msacc_state from, enum prof_msacc_state to, uint64_t t)
@@ -104,6 +104,7 @@ bool prof_msacc_set(bool on)
         }
         atomic_store(&acct.on, on);
         acct_end();
+        atomic_store(&prof_msacc_active, on);
         if (!on) set_hooks(false);
     }
     pthread_mutex_unlock(&lock);

@@ -142,6 +142,19 @@ prof_sched *prof_active_self(void)
 
 /* --- hooks ------------------------------------------------------------------------ */
 
+/* A process new to the trace, or renamed: its name goes before its slice,
+ * once. Out of line, so the common path stays short. */
+static void __attribute__((noinline, cold)) record_name(prof_sched *ps, Process *p, Term reg, uint64_t t)
+{
+    prof_rec *r = ring_reserve(ps, t, 3);
+    r[0] = (prof_rec){ t << 8 | REC_NAME, pid_num(p->pid) };
+    r[1] = (prof_rec){ t << 8 | REC_NAME2,
+                       atom_index(p->initial_call.module) | (uint64_t)atom_index(p->initial_call.function) << 32 };
+    r[2] = (prof_rec){ t << 8 | REC_NAME3,
+                       (p->initial_call.arity & 0xFF) | (reg == NIL ? 0 : (uint64_t)atom_index(reg) + 1) << 8 };
+    p->prof_named = reg;
+}
+
 /* The clock is not read here: a slice starts at the last reading on this
  * thread (the end of the previous slice, a wake-up, a steal), so that a
  * slice costs one reading, not two. The scheduling work in between (a
@@ -157,16 +170,7 @@ void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
     if (!ps->recs) return;
     if (len != ps->last_len) prof_runq(ps, len);
     Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
-    if (__builtin_expect(p->prof_named != reg, 0)) {
-        /* New, or renamed: its name goes first, once. */
-        prof_rec *r = ring_reserve(ps, t, 3);
-        r[0] = (prof_rec){ t << 8 | REC_NAME, pid_num(p->pid) };
-        r[1] = (prof_rec){ t << 8 | REC_NAME2, atom_index(p->initial_call.module) |
-                                               (uint64_t)atom_index(p->initial_call.function) << 32 };
-        r[2] = (prof_rec){ t << 8 | REC_NAME3, (p->initial_call.arity & 0xFF) |
-                                               (reg == NIL ? 0 : (uint64_t)atom_index(reg) + 1) << 8 };
-        p->prof_named = reg;
-    }
+    if (__builtin_expect(p->prof_named != reg, 0)) record_name(ps, p, reg, t);
     ring_put(ps, t, REC_BEGIN, pid_num(p->pid));
 }
 
