@@ -159,6 +159,16 @@ static void __attribute__((noinline, cold)) record_name(prof_sched *ps, Process 
  * thread (the end of the previous slice, a wake-up, a steal), so that a
  * slice costs one reading, not two. The scheduling work in between (a
  * fraction of a microsecond) counts as part of the slice. */
+static void __attribute__((noinline)) slice_begin_slow(prof_sched *ps, Process *p, uint64_t len, uint64_t t)
+{
+    if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_OTHER, MSACC_EMULATOR, t);
+    if (!ps->recs) return;
+    if (len != ps->last_len) prof_runq(ps, len);
+    Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
+    if (p->prof_named != reg) record_name(ps, p, reg, t);
+    ring_put(ps, t, REC_BEGIN, pid_num(p->pid));
+}
+
 void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
 {
     uint64_t t = ps->last_t;
@@ -166,12 +176,14 @@ void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
     ps->slice_reds = p->reductions;
     ps->in_slice = true;
     ps->hint = PROF_END_REDS;
-    if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_OTHER, MSACC_EMULATOR, t);
-    if (!ps->recs) return;
-    if (len != ps->last_len) prof_runq(ps, len);
-    Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
-    if (__builtin_expect(p->prof_named != reg, 0)) record_name(ps, p, reg, t);
-    ring_put(ps, t, REC_BEGIN, pid_num(p->pid));
+    /* The common case, a leaf: tracing, the queue length and the name as
+     * last recorded, room in the ring. */
+    if (__builtin_expect(prof_msacc_on() || !ps->recs || len != ps->last_len || ps->n == PROF_RING_RECORDS ||
+                             p->prof_named != atomic_load_explicit(&p->registered_name, memory_order_relaxed), 0)) {
+        slice_begin_slow(ps, p, len, t);
+        return;
+    }
+    ps->recs[ps->n++] = (prof_rec){ t << 8 | REC_BEGIN, pid_num(p->pid) };
 }
 
 void prof_hint(enum prof_why why)
@@ -193,12 +205,10 @@ void prof_slice_end(prof_sched *ps, const Process *p, enum prof_why why)
     ps->end_pending = true;
 }
 
-static void __attribute__((noinline)) slice_ended(prof_sched *ps, uint64_t t)
+/* The rarer cases of a slice's end: microstate accounting, the report
+ * without a ring, a full ring. */
+static void __attribute__((noinline)) slice_ended_slow(prof_sched *ps, uint64_t t)
 {
-    uint64_t d = t - ps->slice_start;
-    ps->end_pending = false;
-    ps->busy_ns += d;
-    if (d > ps->longest_ns) ps->longest_ns = d, ps->longest_pid = ps->end_pid;
     if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_EMULATOR, MSACC_OTHER, t);
     if (ps->recs) ring_put(ps, t, REC_END, ps->end_data);
 }
@@ -207,7 +217,16 @@ void prof_at(prof_sched *ps, uint64_t monotonic_ns)
 {
     uint64_t t = monotonic_ns - origin_ns;
     ps->last_t = t;
-    if (ps->end_pending) slice_ended(ps, t);
+    if (!ps->end_pending) return;
+    uint64_t d = t - ps->slice_start;
+    ps->end_pending = false;
+    ps->busy_ns += d;
+    if (d > ps->longest_ns) ps->longest_ns = d, ps->longest_pid = ps->end_pid;
+    if (__builtin_expect(prof_msacc_on() || !ps->recs || ps->n == PROF_RING_RECORDS, 0)) {
+        slice_ended_slow(ps, t);
+        return;
+    }
+    ps->recs[ps->n++] = (prof_rec){ t << 8 | REC_END, ps->end_data };
 }
 
 static void put_migration(prof_sched *ps, const Process *p, int from, int to, enum prof_migrate_why why)
