@@ -1062,6 +1062,9 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("wordsize")) return make_small(8);
     if (item == ATOM_NAMED("schedulers")) return make_small(vm.schedulers);
     if (item == ATOM_NAMED("schedulers_online")) return make_small(atomic_load(&vm.schedulers_online));
+    /* The scheduler running the caller (which owns p while it runs). */
+    if (item == ATOM_NAMED("scheduler_id"))
+        return make_small(atomic_load_explicit(&p->sched, memory_order_relaxed)->id);
     if (item == ATOM_NAMED("dirty_cpu_schedulers") || item == ATOM_NAMED("dirty_cpu_schedulers_online") ||
         item == ATOM_NAMED("dirty_io_schedulers"))
         return make_small(0);
@@ -1592,6 +1595,7 @@ Term bif_erlang_yield_0(Process *p, Term *args)
 {
     (void)args;
     BUMP_REDS(p, p->fcalls);
+    prof_hint(PROF_END_YIELD);
     return am_true;
 }
 
@@ -1610,6 +1614,7 @@ Term bif_erlang_hibernate_3(Process *p, Term *args)
     p->i = export_address(e);
     p->arity = (uint32_t)n;
     p->freason = EXC_HIBERNATE;
+    prof_hint(PROF_END_HIBERNATE);
     return THE_NON_VALUE;
 }
 
@@ -1729,6 +1734,11 @@ Term bif_erlang_system_flag_2(Process *p, Term *args)
         }
         return atomic_exchange(&vm.wall_time_enabled, on) ? am_true : am_false;
     }
+    if (flag == ATOM_NAMED("microstate_accounting")) {
+        if (value == ATOM_NAMED("reset")) return prof_msacc_reset() ? am_true : am_false;
+        if (value != am_true && value != am_false) BIF_ERROR(p, EXC_BADARG);
+        return prof_msacc_set(value == am_true) ? am_true : am_false;
+    }
     if (flag == ATOM_NAMED("schedulers_online")) {
         SWord n;
         if (!small_in_range(value, 1, vm.schedulers, &n)) BIF_ERROR(p, EXC_BADARG);
@@ -1763,6 +1773,7 @@ Term bif_erlang_statistics_1(Process *p, Term *args)
         return per_scheduler_list(p, sched_active_tasks_of, item == ATOM_NAMED("active_tasks_all") ? 2 : 0);
     if (item == ATOM_NAMED("scheduler_wall_time") || item == ATOM_NAMED("scheduler_wall_time_all"))
         return scheduler_wall_time(p, item == ATOM_NAMED("scheduler_wall_time_all"));
+    if (item == ATOM_NAMED("microstate_accounting")) return prof_msacc_stats(p);
     if (item == ATOM_NAMED("garbage_collection"))
         return tuple3(HAlloc(p, 4), make_small((SWord)gc_total_collections()), make_small((SWord)gc_total_words_reclaimed()),
                       make_small(0));

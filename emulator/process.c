@@ -472,7 +472,8 @@ static void process_free(void *obj)
 
 void process_exit(Scheduler *sd, Process *p, Term reason)
 {
-    (void)sd;
+    prof_sched *ps = sched_prof(sd);
+    if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_EXIT);
     /* Without init nothing can run or halt the VM: halt, as OTP does when
      * init dies ("Kernel pid terminated"). init halts the VM itself when
      * it ends normally, so this is an error. */

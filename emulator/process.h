@@ -162,6 +162,9 @@ typedef struct Process {
     _Atomic Term group_leader; /* group_leader/2 sets it from any process */
     _Atomic Term registered_name; /* an atom, or NIL; written under the registry lock */
     MFA initial_call;
+    Term prof_named;           /* +sched_trace: the registered name last
+                                  recorded with its pid (0: none yet);
+                                  the running scheduler's */
     const MFA *current;        /* function being executed, for traces */
     Term error_handler;        /* module atom */
     Term dictionary;           /* the process dictionary: list of {K,V} */

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 
 #include "process.h"
+#include "prof.h"
 #include "reclaim.h"
 
 enum { RUNQ_MAX, RUNQ_HIGH, RUNQ_NORMAL, RUNQ_COUNT };
@@ -74,9 +75,17 @@ typedef struct Scheduler {
     _Atomic bool running;       /* owner-written: a process is running on it */
 
     sched_stats stats;
+    /* Profiling state (prof.h), owned by this scheduler's thread. `prof`
+     * points to `prof_store` while anything records (+sched_trace,
+     * +sched_report, microstate accounting), else is NULL: every hook
+     * tests it (sched_prof). Set by sched_setup and system_flag. */
+    prof_sched *_Atomic prof;
+    prof_sched *prof_store;
     reclaim_slot reclaim;
     pthread_t thread;
 } Scheduler;
+
+static inline prof_sched *sched_prof(Scheduler *sd) { return atomic_load_explicit(&sd->prof, memory_order_relaxed); }
 
 typedef struct vm_state {
     _Atomic bool halting;
