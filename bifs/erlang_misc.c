@@ -541,7 +541,8 @@ Term bif_erlang_process_flag_2(Process *p, Term *args)
         p->message_queue_off_heap = value == ATOM_NAMED("off_heap");
         return old;
     }
-    BIF_ERROR(p, EXC_BADARG);
+    /* A flag erts does not know: OTP says so in the error_info cause. */
+    BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("badopt"));
 }
 
 Term bif_erlang_group_leader_0(Process *p, Term *args) { (void)args; return p->group_leader; }
@@ -1060,6 +1061,9 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     Term item = args[0];
     if (item == ATOM_NAMED("otp_release")) return chars_to_list(p, "25", 2);
     if (item == ATOM_NAMED("wordsize")) return make_small(8);
+    if (term_is_tuple(item) && tuple_arity(item) == 2 && tuple_elements(item)[0] == ATOM_NAMED("wordsize") &&
+        (tuple_elements(item)[1] == ATOM_NAMED("internal") || tuple_elements(item)[1] == ATOM_NAMED("external")))
+        return make_small(8);
     if (item == ATOM_NAMED("schedulers")) return make_small(vm.schedulers);
     if (item == ATOM_NAMED("schedulers_online")) return make_small(atomic_load(&vm.schedulers_online));
     /* The scheduler running the caller (which owns p while it runs). */
@@ -1763,14 +1767,15 @@ Term bif_erlang_statistics_1(Process *p, Term *args)
     if (item == ATOM_NAMED("run_queue") || item == ATOM_NAMED("total_run_queue_lengths") ||
         item == ATOM_NAMED("total_run_queue_lengths_all"))
         return make_small((SWord)sched_run_queue_length());
-    /* The _all variants add the dirty CPU and IO queues, which cbeam does
-     * not have: they are always empty. */
+    /* OTP's shape: the normal queues, then the dirty CPU queue, and with
+     * _all the dirty IO queue too; cbeam has no dirty schedulers, so those
+     * are always empty. */
     if (item == ATOM_NAMED("run_queue_lengths") || item == ATOM_NAMED("run_queue_lengths_all"))
-        return per_scheduler_list(p, sched_run_queue_length_of, item == ATOM_NAMED("run_queue_lengths_all") ? 2 : 0);
+        return per_scheduler_list(p, sched_run_queue_length_of, item == ATOM_NAMED("run_queue_lengths_all") ? 2 : 1);
     if (item == ATOM_NAMED("total_active_tasks") || item == ATOM_NAMED("total_active_tasks_all"))
         return make_small((SWord)sched_active_tasks_total());
     if (item == ATOM_NAMED("active_tasks") || item == ATOM_NAMED("active_tasks_all"))
-        return per_scheduler_list(p, sched_active_tasks_of, item == ATOM_NAMED("active_tasks_all") ? 2 : 0);
+        return per_scheduler_list(p, sched_active_tasks_of, item == ATOM_NAMED("active_tasks_all") ? 2 : 1);
     if (item == ATOM_NAMED("scheduler_wall_time") || item == ATOM_NAMED("scheduler_wall_time_all"))
         return scheduler_wall_time(p, item == ATOM_NAMED("scheduler_wall_time_all"));
     if (item == ATOM_NAMED("microstate_accounting")) return prof_msacc_stats(p);
