@@ -20,6 +20,7 @@ const bif_entry bif_table[] = {
 #include "bifs/ets.tab"
 #include "bifs/erlang_load.tab"
 #include "bifs/checksum.tab"
+#include "bifs/system_monitor.tab"
 #include "bifs/port.tab"
 #undef BIF
 };

@@ -17,6 +17,7 @@
 
 #include "atom.h"
 #include "bif.h"
+#include "sysmon.h"
 #include "port.h"
 #include "port_io.h"
 #include "scheduler.h"
@@ -475,6 +476,7 @@ Term bif_erts_internal_port_command_3(Process *p, Term *args)
     case PORT_CMD_CLOSED: return am_badarg;
     case PORT_CMD_WAIT: break;
     }
+    if (sysmon_on()) sysmon_busy_port(p, args[0]);   /* p is suspended on it */
     Term *hp = bif_alloc(p, 2);
     hp[0] = make_header(1, HDR_REF);
     hp[1] = ref;

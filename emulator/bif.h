@@ -44,6 +44,7 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/ets.tab"
 #include "bifs/erlang_load.tab"
 #include "bifs/checksum.tab"
+#include "bifs/system_monitor.tab"
 #include "bifs/port.tab"
 #undef BIF
 

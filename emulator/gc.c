@@ -16,6 +16,7 @@
  */
 #include "atom.h"
 #include "gc.h"
+#include "sysmon.h"
 #include "scheduler.h"
 
 #include <pthread.h>
@@ -614,6 +615,7 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
     size_t before = words_in_use(p);
     prof_sched *ps = prof_active_self();   /* profiling: timed */
     uint64_t start = ps ? prof_now() : 0;
+    uint64_t sysmon_start = sysmon_on() ? sysmon_clock_ns() : 0;
     gc_cost cost = { 0, 0 };
     bool ok = true;
     enum minor_result r = MINOR_NEED_MAJOR;
@@ -629,6 +631,7 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
     atomic_fetch_add_explicit(&total_collections, 1, memory_order_relaxed);
     if (before > after) atomic_fetch_add_explicit(&total_reclaimed, before - after, memory_order_relaxed);
     if (ps) prof_gc(ps, p, start, r != MINOR_DONE, before, after);
+    if (sysmon_start) sysmon_after_gc(p, sysmon_clock_ns() - sysmon_start);
     return ok;
 }
 

@@ -21,6 +21,7 @@
 
 #include "emu.h"
 #include "scheduler.h"
+#include "sysmon.h"
 #include "prof.h"
 #include "timer.h"
 
@@ -472,6 +473,8 @@ Process *sched_next(Scheduler *sd)
         if (!start_running(sd, p)) continue;
         stat_add(&sd->stats.slices, 1);
         if (__builtin_expect(ps != NULL, 0)) prof_slice_begin(ps, p, len);
+        sd->slice_start_ns = now;   /* for system_monitor's long_schedule */
+        sd->slice_in = p->i;
         atomic_store_explicit(&sd->running, true, memory_order_relaxed);
         busy_start(sd);
         return p;
@@ -482,6 +485,7 @@ void sched_release(Scheduler *sd, Process *p)
 {
     prof_sched *ps = sched_prof(sd);
     if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_REDS);
+    if (__builtin_expect(sysmon_on(), 0)) sysmon_after_slice(p, sysmon_clock_ns() - sd->slice_start_ns, sd->slice_in, p->i);
     pthread_mutex_unlock(&p->main_lock);
 }
 

@@ -72,6 +72,8 @@ typedef struct Scheduler {
     size_t len_max;             /* owner only */
     int64_t balance_reds_left;  /* owner only: reductions to the next pass */
     uint64_t busy_since;        /* owner only: scheduler_wall_time, ns */
+    uint64_t slice_start_ns;    /* owner only: when the running slice began */
+    const BeamInstr *slice_in;  /* owner only: where it resumed */
     _Atomic bool running;       /* owner-written: a process is running on it */
 
     sched_stats stats;
