@@ -21,6 +21,7 @@ const bif_entry bif_table[] = {
 #include "bifs/erlang_load.tab"
 #include "bifs/checksum.tab"
 #include "bifs/system_monitor.tab"
+#include "bifs/trace.tab"
 #include "bifs/port.tab"
 #undef BIF
 };

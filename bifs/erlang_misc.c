@@ -22,6 +22,7 @@
 #include "scheduler.h"
 #include "strbuf.h"
 #include "term_build.h"
+#include "trace.h"
 #include "term_order.h"
 #include "term_print.h"
 #include "timer.h"
@@ -128,7 +129,11 @@ static Term spawn_with(Process *p, Term m, Term f, Term a, const spawn_opts *o, 
     if (!term_is_atom(m) || !term_is_atom(f) || list_length(a) < 0) BIF_ERROR(p, EXC_BADARG);
     Process *child = process_create(p, m, f, a, o);
     if (!child) BIF_ERROR(p, EXC_SYSTEM_LIMIT);
-    if (link) process_link(p, child->pid);
+    trace_spawn(p, child, m, f, a);
+    if (link) {
+        process_link(p, child->pid);
+        trace_link(p, child->pid, true);
+    }
     Term ref = monitor ? monitor_created(p, child) : NIL;
     process_start(atomic_load(&p->sched), child);
     return monitor ? tuple2(HAlloc(p, 3), child->pid, ref) : child->pid;
@@ -176,7 +181,7 @@ Term bif_erlang_link_1(Process *p, Term *args)
         /* Linking to a dead process: an exit signal with noproc. */
         if (p->flags & PF_TRAP_EXIT) process_send_exit(p, args[0], am_noproc, true);
         else BIF_ERROR_VALUE(p, EXC_ERROR, am_noproc);
-    }
+    } else trace_link(p, args[0], true);
     return am_true;
 }
 
@@ -193,6 +198,7 @@ Term bif_erlang_unlink_1(Process *p, Term *args)
     }
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     process_unlink(p, args[0]);
+    trace_link(p, args[0], false);
     return am_true;
 }
 
@@ -574,12 +580,16 @@ Term bif_erlang_register_2(Process *p, Term *args)
     if (!term_is_atom(name) || name == am_undefined || !term_is_pid(args[1])) BIF_ERROR(p, EXC_BADARG);
     Process *q = process_lookup(args[1]);
     if (!q || !process_register(name, q)) BIF_ERROR(p, EXC_BADARG);
+    trace_register(q, name, true);
     return am_true;
 }
 
 Term bif_erlang_unregister_1(Process *p, Term *args)
 {
-    if (!term_is_atom(args[0]) || !process_unregister(args[0])) BIF_ERROR(p, EXC_BADARG);
+    if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
+    Process *q = process_whereis(args[0]);
+    if (!process_unregister(args[0])) BIF_ERROR(p, EXC_BADARG);
+    if (q) trace_register(q, args[0], false);
     return am_true;
 }
 
@@ -842,12 +852,50 @@ static Term chars_to_list(Process *p, const char *s, size_t n)
     return list;
 }
 
+/* A local pid's 28 data bits print as <0.Number.Serial>: 15 and 13 bits. */
 Term bif_erlang_pid_to_list_1(Process *p, Term *args)
 {
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    UWord data = args[0] >> TAG_IMMED1_SIZE;
     char buf[64];
-    int n = snprintf(buf, sizeof buf, "<0.%llu.0>", (unsigned long long)(args[0] >> TAG_IMMED1_SIZE));
+    int n = snprintf(buf, sizeof buf, "<0.%u.%u>", (unsigned)(data & 0x7FFF), (unsigned)((data >> 15) & 0x1FFF));
     return chars_to_list(p, buf, (size_t)n);
+}
+
+/* Digits at *s up to `end`, at most `limit`; advances *s. */
+static bool parse_field(const char **s, char end, unsigned limit, unsigned *out)
+{
+    unsigned v = 0;
+    const char *c = *s;
+    if (*c < '0' || *c > '9') return false;
+    for (; *c >= '0' && *c <= '9'; c++) {
+        v = v * 10 + (unsigned)(*c - '0');
+        if (v > limit) return false;
+    }
+    if (*c != end) return false;
+    *s = c + 1;
+    *out = v;
+    return true;
+}
+
+/* "<0.Number.Serial>": a local pid, whether or not a process has it. */
+Term bif_erlang_list_to_pid_1(Process *p, Term *args)
+{
+    char buf[48];
+    size_t n = 0;
+    if (list_length(args[0]) < 0) BIF_ERROR(p, EXC_BADARG);
+    for (Term t = args[0]; term_is_list(t); t = list_tail(t)) {
+        Term c = list_head(t);
+        if (n == sizeof buf - 1 || !term_is_small(c) || small_value(c) < 1 || small_value(c) > 255) BIF_ERROR(p, EXC_BADARG);
+        buf[n++] = (char)small_value(c);
+    }
+    buf[n] = 0;
+    const char *s = buf;
+    unsigned node, number, serial;
+    if (*s++ != '<' || !parse_field(&s, '.', 0, &node) || !parse_field(&s, '.', 0x7FFF, &number) ||
+        !parse_field(&s, '>', 0x1FFF, &serial) || *s)
+        BIF_ERROR(p, EXC_BADARG);
+    return ((Term)((UWord)serial << 15 | number) << TAG_IMMED1_SIZE) | TAG_IMMED1_PID;
 }
 
 Term bif_erlang_ref_to_list_1(Process *p, Term *args)

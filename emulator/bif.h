@@ -45,6 +45,7 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/erlang_load.tab"
 #include "bifs/checksum.tab"
 #include "bifs/system_monitor.tab"
+#include "bifs/trace.tab"
 #include "bifs/port.tab"
 #undef BIF
 

@@ -482,7 +482,13 @@ hibernate:
             goto bif_error;
         }
         x[0] = r;
-        FCALLS--;
+        /* A BIF that used up the slice (erlang:yield/0, a long one) ends
+         * it here, with only the result live, as OTP does. */
+        if (__builtin_expect(--FCALLS <= 0, 0)) {
+            I += OPSIZE_call_bif;
+            switch_live = 1;
+            goto context_switch;
+        }
         NEXT_OP(call_bif);
     }
     OPCASE(bif_trampoline) {
@@ -506,6 +512,7 @@ hibernate:
         x[0] = r;
         I = (const BeamInstr *)*E;
         *E = NIL;
+        if (__builtin_expect(FCALLS <= 0, 0)) { switch_live = 1; goto context_switch; }
         DISPATCH();
     }
     OPCASE(export_trampoline) {

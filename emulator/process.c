@@ -23,6 +23,7 @@
 #include "port.h"
 #include "scheduler.h"
 #include "term_build.h"
+#include "trace.h"
 #include "term_print.h"
 #include "strbuf.h"
 
@@ -163,6 +164,7 @@ Process *process_create(Process *parent, Term m, Term f, Term args, const spawn_
         return NULL;
     }
     p->group_leader = parent ? parent->group_leader : p->pid;
+    p->tracer = NIL;
     /* The arguments are copied onto the new heap, then into registers. */
     Term *hp = HAlloc(p, size_object(args));
     Term copy = copy_object(args, &hp, &p->off_heap);
@@ -474,6 +476,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
 {
     prof_sched *ps = sched_prof(sd);
     if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_EXIT);
+    if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_exit(p, reason);
     /* Without init nothing can run or halt the VM: halt, as OTP does when
      * init dies ("Kernel pid terminated"). init halts the VM itself when
      * it ends normally, so this is an error. */

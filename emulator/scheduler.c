@@ -22,6 +22,7 @@
 #include "emu.h"
 #include "scheduler.h"
 #include "sysmon.h"
+#include "trace.h"
 #include "prof.h"
 #include "timer.h"
 
@@ -475,6 +476,7 @@ Process *sched_next(Scheduler *sd)
         if (__builtin_expect(ps != NULL, 0)) prof_slice_begin(ps, p, len);
         sd->slice_start_ns = now;   /* for system_monitor's long_schedule */
         sd->slice_in = p->i;
+        if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_in(p);
         atomic_store_explicit(&sd->running, true, memory_order_relaxed);
         busy_start(sd);
         return p;
@@ -486,6 +488,7 @@ void sched_release(Scheduler *sd, Process *p)
     prof_sched *ps = sched_prof(sd);
     if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_REDS);
     if (__builtin_expect(sysmon_on(), 0)) sysmon_after_slice(p, sysmon_clock_ns() - sd->slice_start_ns, sd->slice_in, p->i);
+    if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_out(p);
     pthread_mutex_unlock(&p->main_lock);
 }
 
