@@ -542,8 +542,9 @@ Term bits_match_binary(Process *p, MatchState *ms, UWord bits)
 
 Term bits_match_float(Process *p, MatchState *ms, UWord bits, unsigned flags)
 {
-    double d;
-    if ((bits != 16 && bits != 32 && bits != 64) || !bits_read_float(ms->base, ms->offset, (unsigned)bits, flags, &d))
+    double d = 0.0;   /* a zero-size float field matches as 0.0 (OTP) */
+    if (bits != 0 && ((bits != 16 && bits != 32 && bits != 64) ||
+                      !bits_read_float(ms->base, ms->offset, (unsigned)bits, flags, &d)))
         return THE_NON_VALUE;
     ms->offset += bits;
     return make_float(heap_take(p, FLOAT_WORDS), d);
