@@ -81,12 +81,46 @@ Term bif_erlang_term_to_binary_2(Process *p, Term *args)
     return encode(p, args[0], &o, level);
 }
 
+/* term_to_iovec/1,2: an iovec whose bytes are term_to_binary's. OTP
+ * splits out large refc binaries to share them; here it is one binary. */
+static Term one_element_list(Process *p, Term bin)
+{
+    if (bin == THE_NON_VALUE) return bin;
+    return cons(HAlloc(p, 2), bin, NIL);
+}
+
+Term bif_erlang_term_to_iovec_1(Process *p, Term *args)
+{
+    return one_element_list(p, bif_erlang_term_to_binary_1(p, args));
+}
+
+Term bif_erlang_term_to_iovec_2(Process *p, Term *args)
+{
+    return one_element_list(p, bif_erlang_term_to_binary_2(p, args));
+}
+
+/* external_size/2 takes only {minor_version, 0 | 1} (OTP 25's
+ * external_size_2): not compressed, deterministic or minor version 2. */
+static bool size_options(Term opts)
+{
+    if (list_length(opts) < 0) return false;
+    for (; term_is_list(opts); opts = list_tail(opts)) {
+        Term opt = list_head(opts);
+        if (!term_is_tuple(opt) || tuple_arity(opt) != 2 || tuple_elements(opt)[0] != ATOM_NAMED("minor_version"))
+            return false;
+        Term v = tuple_elements(opt)[1];
+        if (v != make_small(0) && v != make_small(1)) return false;
+    }
+    return true;
+}
+
 static Term external_size(Process *p, Term t, Term opts)
 {
     etf_options o;
     int level;
     size_t size;
-    if (!parse_options(opts, &o, &level) || !etf_encoded_size(t, &o, &size)) BIF_ERROR(p, EXC_BADARG);
+    if (!size_options(opts) || !parse_options(opts, &o, &level) || !etf_encoded_size(t, &o, &size))
+        BIF_ERROR(p, EXC_BADARG);
     return make_small((SWord)size);
 }
 
@@ -99,11 +133,11 @@ static Term decode(Process *p, Term bin, Term opts)
 {
     bool used_opt = false;
     unsigned flags = 0;
-    if (list_length(opts) < 0) BIF_ERROR(p, EXC_BADARG);
+    if (list_length(opts) < 0) BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("badopt"));
     for (; term_is_list(opts); opts = list_tail(opts)) {
         if (list_head(opts) == ATOM_NAMED("used")) used_opt = true;
         else if (list_head(opts) == ATOM_NAMED("safe")) flags |= ETF_SAFE;
-        else BIF_ERROR(p, EXC_BADARG);
+        else BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("badopt"));
     }
     const uint8_t *bytes;
     size_t n;

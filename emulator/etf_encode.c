@@ -3,7 +3,7 @@
  * integers as SMALL_INTEGER/INTEGER, bignums SMALL_BIG/LARGE_BIG, floats
  * NEW_FLOAT (minor version 1, the default) or FLOAT's text (minor 0),
  * atoms ATOM_EXT when every character is Latin-1 and the UTF-8 forms
- * otherwise, byte lists as STRING, maps in the map's own order (sorted
+ * otherwise (always the UTF-8 forms with minor version 2), byte lists as STRING, maps in the map's own order (sorted
  * with `deterministic`), export funs EXPORT, local funs NEW_FUN, local
  * pids NEW_PID and references NEWER_REFERENCE on node nonode@nohost.
  *
@@ -67,7 +67,7 @@ static void put_atom(out *o, Term a)
         if (k == 0 || cp > 255) latin1 = false;
         i += k ? k : 1;
     }
-    if (latin1) {
+    if (latin1 && o->opt->minor_version < 2) {   /* minor version 2: UTF-8 atoms only */
         put8(o, T_ATOM);
         put16(o, (unsigned)chars);
         for (size_t i = 0; i < len;) {
