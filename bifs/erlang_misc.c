@@ -761,8 +761,39 @@ Term bif_erlang_pid_to_list_1(Process *p, Term *args)
 {
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     char buf[64];
-    int n = snprintf(buf, sizeof buf, "<0.%llu.0>", (unsigned long long)(args[0] >> TAG_IMMED1_SIZE));
+    UWord data = args[0] >> TAG_IMMED1_SIZE;   /* number: low 15 bits, serial: the 13 above */
+    int n = snprintf(buf, sizeof buf, "<0.%llu.%llu>", (unsigned long long)(data & 0x7FFF),
+                     (unsigned long long)((data >> 15) & 0x1FFF));
     return chars_to_list(p, buf, (size_t)n);
+}
+
+/* A decimal field of a pid's text ending at `end`; false if none or too big. */
+static bool pid_field(Term *l, char end, UWord max, UWord *out)
+{
+    UWord v = 0;
+    bool any = false;
+    for (; term_is_list(*l); *l = list_tail(*l)) {
+        Term c = list_head(*l);
+        if (c == make_small(end)) { *l = list_tail(*l); *out = v; return any; }
+        if (!term_is_small(c) || small_value(c) < '0' || small_value(c) > '9') return false;
+        v = v * 10 + (UWord)(small_value(c) - '0');
+        if (v > max) return false;
+        any = true;
+    }
+    return false;
+}
+
+/* "<0.Number.Serial>": a pid of this node (node 0). */
+Term bif_erlang_list_to_pid_1(Process *p, Term *args)
+{
+    Term l = args[0];
+    UWord node = 0, num = 0, ser = 0;
+    if (!term_is_list(l) || list_head(l) != make_small('<')) BIF_ERROR(p, EXC_BADARG);
+    l = list_tail(l);
+    if (!pid_field(&l, '.', 0, &node) || !pid_field(&l, '.', 0x7FFF, &num) || !pid_field(&l, '>', 0x1FFF, &ser) ||
+        !term_is_nil(l))
+        BIF_ERROR(p, EXC_BADARG);
+    return (Term)((num | ser << 15) << TAG_IMMED1_SIZE) | TAG_IMMED1_PID;
 }
 
 Term bif_erlang_ref_to_list_1(Process *p, Term *args)

@@ -149,6 +149,18 @@ static void put_binary(out *o, Term t)
 
 static void put_node(out *o) { put_atom(o, am_nonode_at_nohost); }
 
+/* NEW_PID: the number (low 15 bits of the pid's data), the serial (the
+ * 13 above), creation 0. */
+static void put_pid(out *o, Term pid)
+{
+    UWord data = pid >> TAG_IMMED1_SIZE;
+    put8(o, T_NEW_PID);
+    put_node(o);
+    put32(o, (uint32_t)(data & 0x7FFF));
+    put32(o, (uint32_t)((data >> 15) & 0x1FFF));
+    put32(o, 0);
+}
+
 /* --- the walk -------------------------------------------------------------- */
 
 typedef struct walk {
@@ -253,11 +265,7 @@ static void put_fun(out *o, walk *w, Term t)
     put_integer(o, make_small(fe->index));
     put_integer(o, make_small(fe->old_uniq));
     /* The creator pid, then the free variables (encoded by the walk). */
-    put8(o, T_NEW_PID);
-    put_node(o);
-    put32(o, (uint32_t)(f->creator >> TAG_IMMED1_SIZE));
-    put32(o, 0);
-    put32(o, 0);
+    put_pid(o, f->creator);
     /* Free variables are written inline here so the size can be patched. */
     for (unsigned i = 0; i < nfree; i++)
         if (!etf_encode_into(o->buf, &o->n, f->env[i], o->opt)) o->ok = false;
@@ -277,11 +285,7 @@ static void put_term(out *o, walk *w, Term t)
     if (term_is_atom(t)) { put_atom(o, t); return; }
     if (term_is_nil(t)) { put8(o, T_NIL); return; }
     if (term_is_pid(t)) {
-        put8(o, T_NEW_PID);
-        put_node(o);
-        put32(o, (uint32_t)(t >> TAG_IMMED1_SIZE));
-        put32(o, 0);
-        put32(o, 0);
+        put_pid(o, t);
         return;
     }
     if (term_is_list(t)) {

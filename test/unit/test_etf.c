@@ -270,9 +270,12 @@ Test(etf, error_details)
     literal_area_init(&la);
     Term t;
     etf_error err;
-    cr_assert_not(decode_hex(&la, "8358640001610000000100000000", &t, &err));
-    cr_expect_str_eq(err.what, "not supported in literals yet");
+    /* a pid of node 'a': not this node's */
+    cr_assert_not(decode_hex(&la, "835864000161000000010000000000000000", &t, &err));
+    cr_expect_str_eq(err.what, "not supported yet");
     cr_expect_eq(err.offset, 1);
+    cr_assert_not(decode_hex(&la, "8358640001610000000100000000", &t, &err));
+    cr_expect_str_eq(err.what, "truncated term");
     cr_assert_not(decode_hex(&la, "836802610183C8", &t, &err));
     cr_expect_eq(err.offset, 5);
     cr_assert_not(decode_hex(&la, "836CFFFFFFFF6A6A6A6A6A", &t, &err));
