@@ -67,6 +67,7 @@ main() ->
     t("http no eol limit", fun() -> erlang:decode_packet(http, <<"GET /abcdefgh">>, [{packet_size, 5}]) end),
     t("http sub binary", fun() -> <<_:3/binary, B/binary>> = <<"xxxGET /s HTTP/1.1\r\n">>, erlang:decode_packet(http_bin, B, []) end),
     t("http unaligned", fun() -> <<_:3, B/bits>> = <<0:3, "GET /u HTTP/1.1\r\n", 0:5>>, erlang:decode_packet(http_bin, B, []) end),
+    more_cases(),
     t("request loop", fun() -> loop(<<"POST /form HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nX-A: 1\r\n\r\nabc">>, http_bin, []) end),
     ok.
 
@@ -76,3 +77,30 @@ loop(B, Ty, Acc) ->
         {ok, P, Rest} -> loop(Rest, httph_bin, [P | Acc]);
         Other -> lists:reverse([Other | Acc])
     end.
+
+%% Edge cases: SSLv2 hellos, long ASN.1 tags and lengths, size limits of
+%% every type, line_length 0, long or odd header names, malformed
+%% request and status lines.
+more_cases() ->
+    Cases2 = [{ssl_tls, <<128, 10, 1, 3, 1, 0, 0, 0, 0, 0, 0, 0, 9>>, []}, {ssl_tls, <<128, 2, 1, 3, 1>>, []}, {ssl_tls, <<22, 3, 3, 0, 2, 1>>, []},
+             {ssl_tls, <<22, 3, 3, 0, 2, 1, 2, 3>>, []}, {ssl_tls, <<22, 3>>, []}, {ssl_tls, <<23, 3, 3, 1, 0>>, [{packet_size, 100}]},
+             {asn1, <<16#1f, 16#81>>, []}, {asn1, <<16#1f, 16#81, 16#81>>, []}, {asn1, <<16#1f, 16#81, 16#01>>, []}, {asn1, <<16#30, 16#84, 0, 0, 0, 1, 7>>, []},
+             {asn1, <<16#30, 16#83, 0, 0, 2, 7>>, []}, {asn1, <<16#30, 16#84, 255, 255, 255, 255>>, []}, {asn1, <<16#30, 3, 1, 2, 3>>, [{packet_size, 2}]},
+             {sunrm, <<0, 0, 0, 5, 1>>, [{packet_size, 4}]}, {cdr, <<"GIOP", 1, 0, 1, 0, 255, 255, 255, 255>>, []}, {fcgi, <<1, 1, 0, 1, 255, 255, 255, 0>>, []},
+             {fcgi, <<1, 1, 0, 1, 0, 1, 3, 0, "a", 0, 0>>, []}, {fcgi, <<1, 1, 0, 1, 0, 1, 3, 0, "a", 0, 0, 0>>, []}, {tpkt, <<3, 0, 0, 4>>, []},
+             {tpkt, <<3, 0, 0, 3>>, []}, {tpkt, <<3, 0, 255, 255>>, [{packet_size, 10}]}, {2, <<0, 5, 1>>, [{packet_size, 5}]},
+             {line, <<"ab\ncd\n">>, [{line_length, 0}]}, {line, <<"abc\n">>, [{line_length, 4}]}, {line, <<"abc\n">>, [{line_length, 3}, {packet_size, 10}]},
+             {line, <<"abcd">>, [{line_length, 4}]}, {line, <<0, 0, 10>>, [{line_delimiter, 0}]}, {raw, <<1, 2>>, [{packet_size, 1}, {line_length, 1}]},
+             {http, <<"GET / HTTP/1.1\r\n">>, [{packet_size, 16}]}, {http, <<"GET / HTTP/1.1\r\n">>, [{packet_size, 15}]},
+             {httph, <<"A: b\r\n c\r\n">>, []}, {httph, <<"A: b\r\n c\r\nD">>, []}, {httph, <<"A: b\r\n\r\n">>, []},
+             {httph_bin, <<"X-Very-Long-Header-Name-That-Exceeds-Fifty-Characters-Easily: v\r\nZ">>, []},
+             {httph, <<"x-very-long-header-name-that-exceeds-fifty-characters-easily: v\r\nZ">>, []},
+             {httph, <<"a\tb: v\r\nZ">>, []}, {httph, <<"A b: v\r\nZ">>, []}, {httph, <<"Ab", 200, ": v\r\nZ">>, []}, {httph, <<"Ab", 127, ": v\r\nZ">>, []},
+             {http, <<"GET\t/\tHTTP/1.1\r\n">>, []}, {http, <<"G(T / HTTP/1.1\r\n">>, []}, {http, <<"GET / HTTP/1.1 extra\r\n">>, []},
+             {http, <<"GET / HTTP/1.\r\n">>, []}, {http, <<"GET / HTTP/.1\r\n">>, []}, {http, <<"HTTP/1.1 200OK\r\n">>, []}, {http, <<"HTTP/1.1  200  OK  \r\n">>, []},
+             {http, <<"HTTP/1.1\r\n">>, []}, {http, <<"HTTP/1.1 \r\n">>, []}, {http, <<"HTTP/11 200 OK\r\n">>, []}, {http, <<"GET x HTTP/1.1\r\n">>, []},
+             {http, <<"GET http: HTTP/1.1\r\n">>, []}, {http, <<"GET http://a:12x/ HTTP/1.1\r\n">>, []}, {http, <<"GET http://a:0/ HTTP/1.1\r\n">>, []},
+             {http, <<"GET https://a:443 HTTP/1.1\r\n">>, []}, {http, <<"GET / HTTP/1.1\r">>, []}, {http, <<"GET / HTTP/1.1\rX\n">>, []},
+             {http_bin, <<"GET /ä HTTP/1.1\r\n"/utf8>>, []}, {http, <<"\r\nGET">>, []}],
+    [t(io_lib:format("~w ~w ~w", [Ty, B, O]), fun() -> erlang:decode_packet(Ty, B, O) end) || {Ty, B, O} <- Cases2],
+    ok.
