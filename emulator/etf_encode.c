@@ -138,6 +138,8 @@ static void put_binary(out *o, Term t)
     put8(o, tail ? T_BIT_BINARY : T_BINARY);
     put32(o, (uint32_t)bytes);
     if (tail) put8(o, tail);
+    if (o->buf && o->opt->payload && offs_bits % 8 == 0 && bits / 8 > HEAP_BIN_LIMIT)
+        o->opt->payload(o->opt->payload_arg, o->n, (size_t)(bits / 8));
     for (size_t i = 0; i < bytes; i++) {
         size_t at = offs_bits + 8 * i;
         unsigned b = base[at / 8];

@@ -34,6 +34,7 @@ main() ->
     t("iovec/2", fun() -> iolist_to_binary(term_to_iovec([<<"abc">>, 1.5], [{minor_version, 0}])) end),
     t("iovec/2 compressed", fun() -> binary_to_term(iolist_to_binary(term_to_iovec(lists:seq(1, 100), [compressed]))) end),
     t("iovec bad", fun() -> term_to_iovec(x, [bad]) end),
+    iovec_pieces(),
     %% binary_to_term options
     B = term_to_binary({hello, [1, 2]}),
     t("used", fun() -> binary_to_term(<<B/binary, "trailing">>, [used]) end),
@@ -52,3 +53,16 @@ main() ->
               <<131, 77, 0, 0, 0, 1, 0, 1>>, <<131, 119, 1, 200>>, <<131, 118, 0, 2, 195, 40>>, <<1:5>>, foo, "abc"]],
     t("binary_to_term/2 ok", fun() -> binary_to_term(term_to_binary([a, "b"]), []) end),
     ok.
+
+%% The pieces of term_to_iovec: binaries of more than 64 whole, aligned
+%% bytes on their own; with compression (level > 0) a binary.
+iovec_pieces() ->
+    B = binary:copy(<<1>>, 100), S = binary:part(B, 1, 70),
+    <<_:3, U:800/bits, _/bits>> = <<0:3, B/binary, 0:5>>,
+    Ts = [a, B, {B, B}, [B, <<"small">>, B], S, binary:part(B, 1, 10), <<B/binary, 1:3>>, binary:copy(<<1>>, 64),
+          binary:copy(<<1>>, 65), {x, binary:copy(<<1>>, 65), y}, U, #{k => B}, [binary:copy(<<2>>, 200)]],
+    t("iovec sizes", fun() -> [[byte_size(X) || X <- term_to_iovec(T)] || T <- Ts] end),
+    t("iovec bytes", fun() -> [iolist_to_binary(term_to_iovec(T)) =:= term_to_binary(T) || T <- Ts] end),
+    t("iovec options", fun() -> [term_to_iovec(a, [compressed]), term_to_iovec(a, [{compressed, 0}]), term_to_iovec(lists:seq(1, 50), [{compressed, 9}]),
+                                 [byte_size(X) || X <- term_to_iovec(B, [{compressed, 0}])], [byte_size(X) || X <- term_to_iovec(B, [{minor_version, 0}])],
+                                 term_to_iovec(B, [compressed]), term_to_iovec({1.5, B}, [{minor_version, 0}, deterministic])] end).
