@@ -65,7 +65,11 @@ Term bif_erlang_self_0(Process *p, Term *args) { (void)args; return p->pid; }
 Term bif_erlang_node_0(Process *p, Term *args) { (void)p; (void)args; return am_nonode_at_nohost; }
 Term bif_erlang_node_1(Process *p, Term *args)
 {
-    if (!term_is_pid(args[0]) && !term_is_port(args[0]) && !term_is_boxed_with(args[0], HDR_REF)) BIF_ERROR(p, EXC_BADARG);
+    Term t = args[0];
+    if (term_is_boxed_with(t, HDR_EXTERNAL_PID) || term_is_boxed_with(t, HDR_EXTERNAL_PORT) ||
+        term_is_boxed_with(t, HDR_EXTERNAL_REF))
+        return boxed_ptr(t)[1];   /* binary_to_term's external identities carry their node */
+    if (!term_is_pid(t) && !term_is_port(t) && !term_is_boxed_with(t, HDR_REF)) BIF_ERROR(p, EXC_BADARG);
     return am_nonode_at_nohost;
 }
 
@@ -529,6 +533,12 @@ Term bif_erlang_send_2(Process *p, Term *args)
         BUMP_REDS(p, 4);
         return args[1];
     }
+    /* Another node's pid or alias (from binary_to_term): this node is not
+     * distributed, so the message goes nowhere, as in OTP when not alive. */
+    if (term_is_boxed_with(to, HDR_EXTERNAL_PID) || term_is_boxed_with(to, HDR_EXTERNAL_REF)) {
+        BUMP_REDS(p, 4);
+        return args[1];
+    }
     /* {Name, Node} on this node is the registered name. */
     if (term_is_tuple(to) && tuple_arity(to) == 2 && tuple_elements(to)[1] == am_nonode_at_nohost &&
         term_is_atom(tuple_elements(to)[0]))
@@ -757,8 +767,19 @@ static Term chars_to_list(Process *p, const char *s, size_t n)
     return list;
 }
 
+/* An external pid or reference (binary_to_term's) as term_print prints it. */
+static Term external_to_list(Process *p, Term t)
+{
+    strbuf sb = STRBUF_INIT;
+    term_print(&sb, t);
+    Term l = chars_to_list(p, sb_str(&sb), sb.len);
+    sb_free(&sb);
+    return l;
+}
+
 Term bif_erlang_pid_to_list_1(Process *p, Term *args)
 {
+    if (term_is_boxed_with(args[0], HDR_EXTERNAL_PID)) return external_to_list(p, args[0]);
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     char buf[64];
     UWord data = args[0] >> TAG_IMMED1_SIZE;   /* number: low 15 bits, serial: the 13 above */
@@ -798,6 +819,7 @@ Term bif_erlang_list_to_pid_1(Process *p, Term *args)
 
 Term bif_erlang_ref_to_list_1(Process *p, Term *args)
 {
+    if (term_is_boxed_with(args[0], HDR_EXTERNAL_REF)) return external_to_list(p, args[0]);
     uint64_t id;
     if (!ref_id(args[0], &id)) BIF_ERROR(p, EXC_BADARG);
     char buf[96];

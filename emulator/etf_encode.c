@@ -26,7 +26,7 @@
 #include "utf8.h"
 
 enum {
-    T_NEW_FLOAT = 70, T_BIT_BINARY = 77, T_NEW_PID = 88, T_NEWER_REF = 90, T_SMALL_INT = 97, T_INT = 98,
+    T_NEW_FLOAT = 70, T_BIT_BINARY = 77, T_NEW_PID = 88, T_NEW_PORT = 89, T_NEWER_REF = 90, T_V4_PORT = 120, T_SMALL_INT = 97, T_INT = 98,
     T_FLOAT = 99, T_ATOM = 100, T_SMALL_TUPLE = 104, T_LARGE_TUPLE = 105, T_NIL = 106, T_STRING = 107,
     T_LIST = 108, T_BINARY = 109, T_SMALL_BIG = 110, T_LARGE_BIG = 111, T_NEW_FUN = 112, T_EXPORT = 113,
     T_MAP = 116, T_ATOM_UTF8 = 118, T_SMALL_ATOM_UTF8 = 119,
@@ -152,9 +152,19 @@ static void put_binary(out *o, Term t)
 static void put_node(out *o) { put_atom(o, am_nonode_at_nohost); }
 
 /* NEW_PID: the number (low 15 bits of the pid's data), the serial (the
- * 13 above), creation 0. */
+ * 13 above), creation 0; another node's pid with its own node and
+ * creation. */
 static void put_pid(out *o, Term pid)
 {
+    if (term_is_boxed_with(pid, HDR_EXTERNAL_PID)) {   /* node, creation, number, serial */
+        const Term *e = boxed_ptr(pid);
+        put8(o, T_NEW_PID);
+        put_atom(o, e[1]);
+        put32(o, (uint32_t)e[3]);
+        put32(o, (uint32_t)e[4]);
+        put32(o, (uint32_t)e[2]);
+        return;
+    }
     UWord data = pid >> TAG_IMMED1_SIZE;
     put8(o, T_NEW_PID);
     put_node(o);
@@ -323,6 +333,32 @@ static void put_term(out *o, walk *w, Term t)
     if (term_is_map(t)) { put_map(o, w, t); return; }
     if (term_is_binary_like(t)) { put_binary(o, t); return; }
     if (term_is_fun(t)) { put_fun(o, w, t); return; }
+    if (term_is_boxed_with(t, HDR_EXTERNAL_PID)) { put_pid(o, t); return; }
+    if (term_is_boxed_with(t, HDR_EXTERNAL_PORT)) {  /* node, creation, id */
+        const Term *e = boxed_ptr(t);
+        if (e[3] > 0xFFFFFFFFu) {
+            put8(o, T_V4_PORT);
+            put_atom(o, e[1]);
+            put32(o, (uint32_t)(e[3] >> 32));
+            put32(o, (uint32_t)e[3]);
+        } else {
+            put8(o, T_NEW_PORT);
+            put_atom(o, e[1]);
+            put32(o, (uint32_t)e[3]);
+        }
+        put32(o, (uint32_t)e[2]);
+        return;
+    }
+    if (term_is_boxed_with(t, HDR_EXTERNAL_REF)) {   /* node, creation, ID words */
+        const Term *e = boxed_ptr(t);
+        UWord n = header_arity(e[0]) - 2;
+        put8(o, T_NEWER_REF);
+        put16(o, (unsigned)n);
+        put_atom(o, e[1]);
+        put32(o, (uint32_t)e[2]);
+        for (UWord i = 0; i < n; i++) put32(o, (uint32_t)e[3 + i]);
+        return;
+    }
     if (term_is_boxed_with(t, HDR_REF)) {
         uint64_t id = boxed_ptr(t)[1];
         put8(o, T_NEWER_REF);
@@ -334,7 +370,7 @@ static void put_term(out *o, walk *w, Term t)
         put32(o, 0);
         return;
     }
-    o->ok = false;   /* ports and match states cannot be encoded */
+    o->ok = false;   /* local ports and match states cannot be encoded */
 }
 
 bool etf_encode_into(uint8_t *base, size_t *n, Term t, const etf_options *opt)
