@@ -12,6 +12,7 @@
 #include "arith.h"
 #include "atom.h"
 #include "bif.h"
+#include "bits.h"
 #include "emu.h"
 #include "ets.h"
 #include "export.h"
@@ -752,7 +753,8 @@ Term bif_erlang_fun_info_2(Process *p, Term *args)
     else if (item == ATOM_NAMED("index")) value = external ? am_undefined : make_small(fe->index);
     else if (item == ATOM_NAMED("new_index")) value = external ? am_undefined : make_small(fe->index);
     else if (item == ATOM_NAMED("uniq")) value = external ? am_undefined : make_small(fe->old_uniq);
-    else if (item == ATOM_NAMED("new_uniq")) value = am_undefined;
+    else if (item == ATOM_NAMED("new_uniq"))   /* the module's MD5, as NEW_FUN_EXT's Uniq */
+        value = external ? am_undefined : bits_new_binary(p, fe->code->beam->md5, 0, 16 * 8);
     else BIF_ERROR(p, EXC_BADARG);
     return tuple2(HAlloc(p, 3), item, value);
 }

@@ -52,5 +52,8 @@ main() ->
                                                               "<0.01.2>", "< 0.1.2>", "<0.1.-2>", foo, "<0..2>", "<0.1.2>x", "<0.1.2.>"]] end),
     t("pid_to_list", fun() -> [pid_to_list(list_to_pid(X)) || X <- ["<0.5.3>", "<0.32767.8191>", "<0.0.0>"]] end),
     t("fun old index not int", fun() -> binary_to_term(<<131, 112, 0, 0, 0, 40, 0, 0:128, 0:32, 0:32, 100, 0, 1, "m", 100, 0, 1, "x", 97, 0, 106>>) end),
+    t("fun bytes", fun() -> [begin B = term_to_binary(F), {byte_size(B), binary:part(B, 0, 60)} end || F <- [F0, F1, F2]] end),
+    t("fun_info", fun() -> [erlang:fun_info(F, K) || F <- [F0, F1, fun lists:map/2], K <- [index, new_index, uniq, new_uniq, arity, type, module, name]] end),
+    t("fun phash2", fun() -> [erlang:phash2(F) || F <- [fun() -> ok end, fun lists:map/2]] end),
     t("mixed", fun() -> T = [P, R, F1, {P, R}, #{P => R}], rt(T) =:= T end),
     ok.
