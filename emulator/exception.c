@@ -199,6 +199,7 @@ void exception_build(Process *p, const void *pc_, Term *E)
     if (p->freason & EXF_HAVE_TRACE) {
         p->freason &= ~EXF_HAVE_TRACE;
         p->top_frame = NIL;
+        p->top_frame_info = NIL;
         return;
     }
     Term frames[BACKTRACE_DEPTH];
