@@ -5,6 +5,7 @@
 %% term_to_binary back to the same bytes.
 -module(etf_remote).
 -export([main/0]).
+-compile(nowarn_deprecated_function).  % erlang:phash/2 is tested too
 
 t(Name, F) ->
     R = try F() of V -> {ok, V} catch C:E:S -> {C, E, hd(S)} end,
@@ -41,5 +42,15 @@ main() ->
                       [{K, V}] = ets:lookup(Tab, APid), {K =:= APid, node(V)} end),
     t("gc", fun() -> L = [binary_to_term(B) || B <- Bins], erlang:garbage_collect(), _ = lists:seq(1, 10000), erlang:garbage_collect(),
                      [node(X) || X <- L] end),
+    t("phash2", fun() -> [erlang:phash2(X) || X <- hash_terms()] end),
+    t("phash", fun() -> [erlang:phash(X, 1 bsl 32) || X <- hash_terms()] end),
     t("fun of another node", fun() -> B = term_to_binary(fun() -> ok end), try binary_to_term(binary:replace(B, <<"nonode@nohost">>, <<"nonode@nohosx">>)) of F -> {is_function(F), node(element(2, erlang:fun_info(F, pid))), F(), binary_to_term(term_to_binary(F)) =:= F} catch error:badarg -> badarg end end),
     ok.
+
+hash_terms() ->
+    P = fun(N, Num, Ser, Cre) -> binary_to_term(<<131, 88, (node_atom(N))/binary, Num:32, Ser:32, Cre:32>>) end,
+    R = fun(N, Ws) -> binary_to_term(<<131, 90, (length(Ws)):16, (node_atom(N))/binary, 0:32, (<< <<W:32>> || W <- Ws >>)/binary>>) end,
+    Po = fun(N, Id) -> binary_to_term(<<131, 120, (node_atom(N))/binary, Id:64, 0:32>>) end,
+    [P(<<"a@b">>, 7, 0, 1), P(<<"c@d">>, 7, 5, 9), P(<<"a@b">>, 8, 0, 1), list_to_pid("<0.7.0>"), R(<<"a@b">>, [1, 2, 3]),
+     R(<<"x@y">>, [1, 9, 9]), R(<<"x@y">>, [2]), Po(<<"a@b">>, 5), Po(<<"z@b">>, 1 bsl 40 + 5), {P(<<"a@b">>, 7, 0, 1)},
+     [R(<<"q@r">>, [77]), Po(<<"a@b">>, 0)]].
