@@ -215,10 +215,10 @@ Term bif_erlang_bit_size_1(Process *p, Term *args)
 }
 
 /* Bin[Start, Start+Len) with a negative Len counting back; the bytes must
- * lie inside the binary. */
+ * lie inside the whole bytes of the bitstring (OTP takes bitstrings). */
 static Term part(Process *p, Term bin, Term start, Term len)
 {
-    if (!is_binary(bin) || !term_is_small(start) || !term_is_small(len)) BIF_ERROR(p, EXC_BADARG);
+    if (!term_is_binary_like(bin) || !term_is_small(start) || !term_is_small(len)) BIF_ERROR(p, EXC_BADARG);
     SWord size = (SWord)(binary_bit_size(bin) / 8), s = small_value(start), l = small_value(len);
     if (l < 0) { s += l; l = -l; }
     if (s < 0 || s > size || l > size - s) BIF_ERROR(p, EXC_BADARG);

@@ -12,6 +12,7 @@
 #include "arith.h"
 #include "atom.h"
 #include "bif.h"
+#include "bits.h"
 #include "emu.h"
 #include "ets.h"
 #include "export.h"
@@ -67,7 +68,11 @@ Term bif_erlang_self_0(Process *p, Term *args) { (void)args; return p->pid; }
 Term bif_erlang_node_0(Process *p, Term *args) { (void)p; (void)args; return am_nonode_at_nohost; }
 Term bif_erlang_node_1(Process *p, Term *args)
 {
-    if (!term_is_pid(args[0]) && !term_is_port(args[0]) && !term_is_boxed_with(args[0], HDR_REF)) BIF_ERROR(p, EXC_BADARG);
+    Term t = args[0];
+    if (term_is_boxed_with(t, HDR_EXTERNAL_PID) || term_is_boxed_with(t, HDR_EXTERNAL_PORT) ||
+        term_is_boxed_with(t, HDR_EXTERNAL_REF))
+        return boxed_ptr(t)[1];   /* binary_to_term's external identities carry their node */
+    if (!term_is_pid(t) && !term_is_port(t) && !term_is_boxed_with(t, HDR_REF)) BIF_ERROR(p, EXC_BADARG);
     return am_nonode_at_nohost;
 }
 
@@ -614,6 +619,12 @@ Term bif_erlang_send_2(Process *p, Term *args)
         BUMP_REDS(p, 4);
         return args[1];
     }
+    /* Another node's pid or alias (from binary_to_term): this node is not
+     * distributed, so the message goes nowhere, as in OTP when not alive. */
+    if (term_is_boxed_with(to, HDR_EXTERNAL_PID) || term_is_boxed_with(to, HDR_EXTERNAL_REF)) {
+        BUMP_REDS(p, 4);
+        return args[1];
+    }
     /* {Name, Node} on this node is the registered name. */
     if (term_is_tuple(to) && tuple_arity(to) == 2 && tuple_elements(to)[1] == am_nonode_at_nohost &&
         term_is_atom(tuple_elements(to)[0]))
@@ -837,7 +848,8 @@ Term bif_erlang_fun_info_2(Process *p, Term *args)
     else if (item == ATOM_NAMED("index")) value = external ? am_undefined : make_small(fe->index);
     else if (item == ATOM_NAMED("new_index")) value = external ? am_undefined : make_small(fe->index);
     else if (item == ATOM_NAMED("uniq")) value = external ? am_undefined : make_small(fe->old_uniq);
-    else if (item == ATOM_NAMED("new_uniq")) value = am_undefined;
+    else if (item == ATOM_NAMED("new_uniq"))   /* the module's MD5, as NEW_FUN_EXT's Uniq */
+        value = external ? am_undefined : bits_new_binary(p, fe->code->beam->md5, 0, 16 * 8);
     else BIF_ERROR(p, EXC_BADARG);
     return tuple2(HAlloc(p, 3), item, value);
 }
@@ -852,54 +864,60 @@ static Term chars_to_list(Process *p, const char *s, size_t n)
     return list;
 }
 
-/* A local pid's 28 data bits print as <0.Number.Serial>: 15 and 13 bits. */
+/* An external pid or reference (binary_to_term's) as term_print prints it. */
+static Term external_to_list(Process *p, Term t)
+{
+    strbuf sb = STRBUF_INIT;
+    term_print(&sb, t);
+    Term l = chars_to_list(p, sb_str(&sb), sb.len);
+    sb_free(&sb);
+    return l;
+}
+
 Term bif_erlang_pid_to_list_1(Process *p, Term *args)
 {
+    if (term_is_boxed_with(args[0], HDR_EXTERNAL_PID)) return external_to_list(p, args[0]);
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     UWord data = args[0] >> TAG_IMMED1_SIZE;
     char buf[64];
-    int n = snprintf(buf, sizeof buf, "<0.%u.%u>", (unsigned)(data & 0x7FFF), (unsigned)((data >> 15) & 0x1FFF));
+    UWord data = args[0] >> TAG_IMMED1_SIZE;   /* number: low 15 bits, serial: the 13 above */
+    int n = snprintf(buf, sizeof buf, "<0.%llu.%llu>", (unsigned long long)(data & 0x7FFF),
+                     (unsigned long long)((data >> 15) & 0x1FFF));
     return chars_to_list(p, buf, (size_t)n);
 }
 
-/* Digits at *s up to `end`, at most `limit`; advances *s. */
-static bool parse_field(const char **s, char end, unsigned limit, unsigned *out)
+/* A decimal field of a pid's text ending at `end`; false if none or too big. */
+static bool pid_field(Term *l, char end, UWord max, UWord *out)
 {
-    unsigned v = 0;
-    const char *c = *s;
-    if (*c < '0' || *c > '9') return false;
-    for (; *c >= '0' && *c <= '9'; c++) {
-        v = v * 10 + (unsigned)(*c - '0');
-        if (v > limit) return false;
+    UWord v = 0;
+    bool any = false;
+    for (; term_is_list(*l); *l = list_tail(*l)) {
+        Term c = list_head(*l);
+        if (c == make_small(end)) { *l = list_tail(*l); *out = v; return any; }
+        if (!term_is_small(c) || small_value(c) < '0' || small_value(c) > '9') return false;
+        v = v * 10 + (UWord)(small_value(c) - '0');
+        if (v > max) return false;
+        any = true;
     }
-    if (*c != end) return false;
-    *s = c + 1;
-    *out = v;
-    return true;
+    return false;
 }
 
-/* "<0.Number.Serial>": a local pid, whether or not a process has it. */
+/* "<0.Number.Serial>": a pid of this node (node 0). */
 Term bif_erlang_list_to_pid_1(Process *p, Term *args)
 {
-    char buf[48];
-    size_t n = 0;
-    if (list_length(args[0]) < 0) BIF_ERROR(p, EXC_BADARG);
-    for (Term t = args[0]; term_is_list(t); t = list_tail(t)) {
-        Term c = list_head(t);
-        if (n == sizeof buf - 1 || !term_is_small(c) || small_value(c) < 1 || small_value(c) > 255) BIF_ERROR(p, EXC_BADARG);
-        buf[n++] = (char)small_value(c);
-    }
-    buf[n] = 0;
-    const char *s = buf;
-    unsigned node, number, serial;
-    if (*s++ != '<' || !parse_field(&s, '.', 0, &node) || !parse_field(&s, '.', 0x7FFF, &number) ||
-        !parse_field(&s, '>', 0x1FFF, &serial) || *s)
+    Term l = args[0];
+    UWord node = 0, num = 0, ser = 0;
+    if (!term_is_list(l) || list_head(l) != make_small('<')) BIF_ERROR(p, EXC_BADARG);
+    l = list_tail(l);
+    if (!pid_field(&l, '.', 0, &node) || !pid_field(&l, '.', 0x7FFF, &num) || !pid_field(&l, '>', 0x1FFF, &ser) ||
+        !term_is_nil(l))
         BIF_ERROR(p, EXC_BADARG);
-    return ((Term)((UWord)serial << 15 | number) << TAG_IMMED1_SIZE) | TAG_IMMED1_PID;
+    return (Term)((num | ser << 15) << TAG_IMMED1_SIZE) | TAG_IMMED1_PID;
 }
 
 Term bif_erlang_ref_to_list_1(Process *p, Term *args)
 {
+    if (term_is_boxed_with(args[0], HDR_EXTERNAL_REF)) return external_to_list(p, args[0]);
     uint64_t id;
     if (!ref_id(args[0], &id)) BIF_ERROR(p, EXC_BADARG);
     char buf[96];

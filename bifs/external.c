@@ -81,12 +81,100 @@ Term bif_erlang_term_to_binary_2(Process *p, Term *args)
     return encode(p, args[0], &o, level);
 }
 
+/* term_to_iovec/1,2: term_to_binary's bytes as a list of binaries, the
+ * payloads of binaries of more than 64 whole, byte-aligned bytes in pieces
+ * of their own (OTP references those instead of copying them; here every
+ * piece is a slice of one binary). With compression (a level above 0)
+ * OTP 25 returns the binary itself. */
+typedef struct spans {
+    size_t (*at)[2];
+    size_t n, cap;
+} spans;
+
+static void add_span(void *arg, size_t offset, size_t len)
+{
+    spans *s = arg;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 8;
+        s->at = realloc(s->at, s->cap * sizeof *s->at);
+        if (!s->at) abort();
+    }
+    s->at[s->n][0] = offset;
+    s->at[s->n][1] = len;
+    s->n++;
+}
+
+static Term iovec(Process *p, Term t, etf_options *o, int level)
+{
+    if (level != NO_COMPRESSION) return encode(p, t, o, level);
+    spans sp = { 0 };
+    size_t size;
+    o->payload = add_span;
+    o->payload_arg = &sp;
+    if (!etf_encoded_size(t, o, &size)) BIF_ERROR(p, EXC_BADARG);
+    uint8_t *raw = malloc(size);
+    if (!raw) abort();
+    etf_encode(raw, t, o);
+    Term whole = bits_new_binary(p, raw, 0, (UWord)size * 8);
+    free(raw);
+    BUMP_REDS(p, size / 64);
+    /* pieces: [0, s0), s0, [end of s0, s1), s1, ..., [end of last, size) */
+    size_t (*cut)[2] = malloc((2 * sp.n + 1) * sizeof *cut), n = 0, from = 0;
+    if (!cut) abort();
+    for (size_t i = 0; i < sp.n; i++) {
+        if (sp.at[i][0] > from) { cut[n][0] = from; cut[n][1] = sp.at[i][0] - from; n++; }
+        cut[n][0] = sp.at[i][0];
+        cut[n][1] = sp.at[i][1];
+        n++;
+        from = sp.at[i][0] + sp.at[i][1];
+    }
+    if (size > from) { cut[n][0] = from; cut[n][1] = size - from; n++; }
+    Term list = NIL;
+    for (size_t i = n; i-- > 0;) {
+        Term piece = n == 1 ? whole : bits_sub_binary(p, whole, (UWord)cut[i][0] * 8, (UWord)cut[i][1] * 8);
+        list = cons(HAlloc(p, 2), piece, list);
+    }
+    free(cut);
+    free(sp.at);
+    return list;
+}
+
+Term bif_erlang_term_to_iovec_1(Process *p, Term *args)
+{
+    etf_options o = { .minor_version = 1 };
+    return iovec(p, args[0], &o, NO_COMPRESSION);
+}
+
+Term bif_erlang_term_to_iovec_2(Process *p, Term *args)
+{
+    etf_options o;
+    int level;
+    if (!parse_options(args[1], &o, &level)) BIF_ERROR(p, EXC_BADARG);
+    return iovec(p, args[0], &o, level == 0 ? NO_COMPRESSION : level);
+}
+
+/* external_size/2 takes only {minor_version, 0 | 1} (OTP 25's
+ * external_size_2): not compressed, deterministic or minor version 2. */
+static bool size_options(Term opts)
+{
+    if (list_length(opts) < 0) return false;
+    for (; term_is_list(opts); opts = list_tail(opts)) {
+        Term opt = list_head(opts);
+        if (!term_is_tuple(opt) || tuple_arity(opt) != 2 || tuple_elements(opt)[0] != ATOM_NAMED("minor_version"))
+            return false;
+        Term v = tuple_elements(opt)[1];
+        if (v != make_small(0) && v != make_small(1)) return false;
+    }
+    return true;
+}
+
 static Term external_size(Process *p, Term t, Term opts)
 {
     etf_options o;
     int level;
     size_t size;
-    if (!parse_options(opts, &o, &level) || !etf_encoded_size(t, &o, &size)) BIF_ERROR(p, EXC_BADARG);
+    if (!size_options(opts) || !parse_options(opts, &o, &level) || !etf_encoded_size(t, &o, &size))
+        BIF_ERROR(p, EXC_BADARG);
     return make_small((SWord)size);
 }
 
@@ -99,11 +187,11 @@ static Term decode(Process *p, Term bin, Term opts)
 {
     bool used_opt = false;
     unsigned flags = 0;
-    if (list_length(opts) < 0) BIF_ERROR(p, EXC_BADARG);
+    if (list_length(opts) < 0) BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("badopt"));
     for (; term_is_list(opts); opts = list_tail(opts)) {
         if (list_head(opts) == ATOM_NAMED("used")) used_opt = true;
         else if (list_head(opts) == ATOM_NAMED("safe")) flags |= ETF_SAFE;
-        else BIF_ERROR(p, EXC_BADARG);
+        else BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("badopt"));
     }
     const uint8_t *bytes;
     size_t n;

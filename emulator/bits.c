@@ -23,6 +23,7 @@
 #include "atom.h"
 #include "bignum.h"
 #include "exception.h"
+#include "term_build.h"
 #include "utf8.h"
 
 #define SB_WRITABLE ((UWord)1 << 16)
@@ -541,8 +542,9 @@ Term bits_match_binary(Process *p, MatchState *ms, UWord bits)
 
 Term bits_match_float(Process *p, MatchState *ms, UWord bits, unsigned flags)
 {
-    double d;
-    if ((bits != 16 && bits != 32 && bits != 64) || !bits_read_float(ms->base, ms->offset, (unsigned)bits, flags, &d))
+    double d = 0.0;   /* a zero-size float field matches as 0.0 (OTP) */
+    if (bits != 0 && ((bits != 16 && bits != 32 && bits != 64) ||
+                      !bits_read_float(ms->base, ms->offset, (unsigned)bits, flags, &d)))
         return THE_NON_VALUE;
     ms->offset += bits;
     return make_float(heap_take(p, FLOAT_WORDS), d);
@@ -565,7 +567,7 @@ static bool fail_with(Process *p, uint32_t reason)
     return false;
 }
 
-/* Size * unit of a segment; badarg for a bad size, system_limit for a
+/* Size * unit of a field; badarg for a bad size, system_limit for a
  * huge one (OTP: a bignum size, or a product past the limit). */
 static bool segment_size(Process *p, Term size, UWord unit, UWord *bits)
 {
@@ -577,7 +579,35 @@ static bool segment_size(Process *p, Term size, UWord unit, UWord *bits)
     return true;
 }
 
-static bool segment_bits(Process *p, const bs_operands *o, const uintptr_t *seg, UWord *bits)
+/* A failing segment: OTP's error_info for it, the item
+ * {error_info, #{cause => {SegNo, Type, What, Value}, function =>
+ * format_bs_fail, module => erl_erts_errors}} of the faulting function's
+ * location (erts_prepare_bs_construct_fail_info). */
+static bool seg_fail(Process *p, bs_plan *plan, const uintptr_t *seg, uint32_t reason, Term what, Term value)
+{
+    static const char *const names[] = {
+        [BSEG_INTEGER] = "integer", [BSEG_FLOAT] = "float", [BSEG_BINARY] = "binary",
+        [BSEG_UTF8] = "utf8", [BSEG_UTF16] = "utf16", [BSEG_UTF32] = "utf32",
+        [BSEG_STRING] = "string", [BSEG_APPEND] = "binary", [BSEG_PRIVATE_APPEND] = "binary",
+    };
+    Term type;
+    if (atom_put(names[bs_seg_type(seg[0])], strlen(names[bs_seg_type(seg[0])]), &type) != ATOM_OK)
+        atom_table_full_exit();
+    Term *hp = HAlloc(p, 5 + 3 + 2);
+    Term cause = tuple4(hp, make_small((SWord)bs_seg_no(seg[0])), type, what, value);
+    Term keys[3] = { am_cause, ATOM_NAMED("function"), am_module };
+    Term values[3] = { cause, ATOM_NAMED("format_bs_fail"), am_erl_erts_errors };
+    Term info = map_from_pairs_on_heap(p, keys, values, 3);
+    plan->error_info = cons(hp + 8, tuple2(hp + 5, am_error_info, info), NIL);
+    return fail_with(p, reason);
+}
+
+/* Pass 1 (OTP's i_bs_create_bin): the size of a segment. Sizes are
+ * checked here, in segment order, before any value: badarg for a bad
+ * size, system_limit for a huge one. Of the values only those of
+ * binary/all and utf32 segments are checked now; the others are
+ * checked by value_ok in a second pass. */
+static bool segment_bits(Process *p, const bs_operands *o, const uintptr_t *seg, bs_plan *plan, UWord *bits)
 {
     UWord info = seg[0];
     unsigned type = bs_seg_type(info);
@@ -585,39 +615,70 @@ static bool segment_bits(Process *p, const bs_operands *o, const uintptr_t *seg,
     Term v = type == BSEG_STRING ? THE_NON_VALUE : operand(o, seg[1]);
     Term size = operand(o, seg[2]);
     switch (type) {
-    case BSEG_INTEGER:
-        if (!term_is_integer(v)) return fail_with(p, EXC_BADARG);
-        return segment_size(p, size, unit, bits);
-    case BSEG_FLOAT: {
-        double d;
-        if (!term_is_number(v) || !number_to_double(v, &d)) return fail_with(p, EXC_BADARG);
-        if (!segment_size(p, size, unit, bits)) return false;
-        return *bits == 16 || *bits == 32 || *bits == 64 ? true : fail_with(p, EXC_BADARG);
-    }
-    case BSEG_BINARY: {
-        if (!term_is_binary_like(v)) return fail_with(p, EXC_BADARG);
-        UWord have = binary_bit_size(v);
-        if (size == am_all) {
-            if (unit > 1 && have % unit) return fail_with(p, EXC_BADARG);
-            *bits = have;
+    case BSEG_INTEGER: case BSEG_FLOAT: case BSEG_BINARY:
+        if (type == BSEG_BINARY && size == am_all) {
+            if (!term_is_binary_like(v)) return seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("type"), v);
+            *bits = binary_bit_size(v);
             return true;
         }
-        if (!segment_size(p, size, unit, bits)) return false;
-        return *bits <= have ? true : fail_with(p, EXC_BADARG);
-    }
-    case BSEG_UTF8: case BSEG_UTF16: case BSEG_UTF32: {
-        if (!term_is_small(v) || !bits_valid_code_point(small_value(v))) return fail_with(p, EXC_BADARG);
-        SWord cp = small_value(v);
-        *bits = type == BSEG_UTF8 ? bits_utf8_bits(cp) : type == BSEG_UTF16 ? bits_utf16_bits(cp) : 32;
+        if (term_is_small(size) && small_value(size) >= 0) {
+            UWord n = (UWord)small_value(size);
+            if (unit && n > MAX_BINARY_BITS / unit)
+                return seg_fail(p, plan, seg, EXC_SYSTEM_LIMIT, ATOM_NAMED("size"), size);
+            *bits = n * unit;
+            return true;
+        }
+        return seg_fail(p, plan, seg, term_is_bignum(size) && !bignum_is_negative(size) ? EXC_SYSTEM_LIMIT : EXC_BADARG,
+                        ATOM_NAMED("size"), size);
+    case BSEG_UTF8:
+        *bits = term_is_small(v) && bits_valid_code_point(small_value(v)) ? bits_utf8_bits(small_value(v)) : 32;
         return true;
-    }
+    case BSEG_UTF16:
+        *bits = term_is_small(v) && bits_valid_code_point(small_value(v)) ? bits_utf16_bits(small_value(v)) : 32;
+        return true;
+    case BSEG_UTF32:
+        if (!term_is_small(v) || !bits_valid_code_point(small_value(v)))
+            return seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("type"), v);
+        *bits = 32;
+        return true;
     case BSEG_STRING:
         *bits = 8 * (UWord)small_value(size);
         return true;
-    default: /* append, private_append: the binary appended to */
-        if (!term_is_binary_like(v) || (unit > 1 && binary_bit_size(v) % unit)) return fail_with(p, EXC_BADARG);
+    default: /* append, private_append: checked after the sizes */
         *bits = 0;
         return true;
+    }
+}
+
+/* Pass 2: the value of a segment whose size is known to be good. */
+static bool value_ok(Process *p, const bs_operands *o, const uintptr_t *seg, bs_plan *plan)
+{
+    UWord info = seg[0], unit = bs_seg_unit(info);
+    unsigned type = bs_seg_type(info);
+    if (type == BSEG_STRING || type == BSEG_APPEND || type == BSEG_PRIVATE_APPEND) return true;
+    Term v = operand(o, seg[1]);
+    Term size = operand(o, seg[2]);
+    switch (type) {
+    case BSEG_INTEGER:
+        return term_is_integer(v) ? true : seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("type"), v);
+    case BSEG_FLOAT: {
+        UWord bits = (UWord)small_value(size) * unit;
+        double d;
+        if (bits != 16 && bits != 32 && bits != 64)
+            return seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("invalid"), make_small((SWord)bits));
+        if (!term_is_number(v)) return seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("type"), v);
+        if (!number_to_double(v, &d)) return seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("no_float"), v);
+        return true;
+    }
+    case BSEG_BINARY:
+        if (size == am_all)
+            return unit > 1 && binary_bit_size(v) % unit ? seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("unit"), v) : true;
+        if (!term_is_binary_like(v)) return seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("type"), v);
+        return (UWord)small_value(size) * unit <= binary_bit_size(v) ? true
+               : seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("short"), v);
+    default: /* utf8, utf16, utf32 */
+        return term_is_small(v) && bits_valid_code_point(small_value(v)) ? true
+               : seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("type"), v);
     }
 }
 
@@ -625,15 +686,28 @@ bool bits_create_plan(Process *p, const bs_operands *o, bs_plan *plan)
 {
     UWord total = 0;
     bool append = false;
+    plan->error_info = NIL;
     for (UWord i = 0; i < o->nsegs; i++) {
         const uintptr_t *seg = o->seg + BS_SEG_WORDS * i;
         unsigned type = bs_seg_type(seg[0]);
-        if (type == BSEG_APPEND || type == BSEG_PRIVATE_APPEND) append = true;
-        UWord bits;
-        if (!segment_bits(p, o, seg, &bits)) return false;
+        UWord bits = 0;
+        if (!segment_bits(p, o, seg, plan, &bits)) return false;
         total += bits;
-        if (total >= MAX_BINARY_BITS) return fail_with(p, EXC_SYSTEM_LIMIT);
+        if (total >= MAX_BINARY_BITS)
+            return seg_fail(p, plan, seg, EXC_SYSTEM_LIMIT, ATOM_NAMED("size"), operand(o, seg[2]));
+        if (type == BSEG_APPEND || type == BSEG_PRIVATE_APPEND) append = true;
     }
+    for (UWord i = 0; append && i < o->nsegs; i++) {   /* the binary appended to */
+        const uintptr_t *seg = o->seg + BS_SEG_WORDS * i;
+        unsigned type = bs_seg_type(seg[0]);
+        if (type != BSEG_APPEND && type != BSEG_PRIVATE_APPEND) continue;
+        Term v = operand(o, seg[1]);
+        UWord unit = bs_seg_unit(seg[0]);
+        if (!term_is_binary_like(v)) return seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("type"), v);
+        if (unit > 1 && binary_bit_size(v) % unit) return seg_fail(p, plan, seg, EXC_BADARG, ATOM_NAMED("unit"), v);
+    }
+    for (UWord i = 0; i < o->nsegs; i++)
+        if (!value_ok(p, o, o->seg + BS_SEG_WORDS * i, plan)) return false;
     plan->total_bits = total;
     plan->words = append ? PROC_BIN_WORDS + SUB_BIN_WORDS : bits_binary_words(total);
     return true;

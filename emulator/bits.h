@@ -113,10 +113,15 @@ enum bs_seg_type {
     BSEG_INTEGER, BSEG_FLOAT, BSEG_BINARY, BSEG_UTF8, BSEG_UTF16, BSEG_UTF32,
     BSEG_STRING, BSEG_APPEND, BSEG_PRIVATE_APPEND,
 };
-static inline UWord bs_seg_info(unsigned type, unsigned flags, UWord unit) { return type | flags << 8 | unit << 16; }
+static inline UWord bs_seg_info(unsigned type, unsigned flags, UWord unit, UWord segno)
+{
+    return type | flags << 8 | unit << 16 | segno << 32;
+}
 static inline unsigned bs_seg_type(UWord info) { return info & 0xFF; }
 static inline unsigned bs_seg_flags(UWord info) { return (info >> 8) & 0xFF; }
-static inline UWord bs_seg_unit(UWord info) { return info >> 16; }
+static inline UWord bs_seg_unit(UWord info) { return (info >> 16) & 0xFFFF; }
+/* The segment's number in the source (OTP's error_info names it). */
+static inline UWord bs_seg_no(UWord info) { return info >> 32; }
 #define BS_SEG_WORDS 3   /* info, value (source; a byte pointer for strings), size (source) */
 
 /* Reads the sources of the segments (x and y registers or constants). */
@@ -129,10 +134,13 @@ typedef struct bs_operands {
 typedef struct bs_plan {
     UWord total_bits;        /* of the new segments */
     UWord words;             /* heap words the result needs at most */
+    Term error_info;         /* when the plan fails: [{error_info, Map}] for
+                                the faulting function's frame */
 } bs_plan;
 
 /* Checks every segment and sizes the result. False with p->freason set
- * (badarg or system_limit) if the binary cannot be built. */
+ * (badarg or system_limit) and plan->error_info made if the binary
+ * cannot be built: sizes first, then values, in segment order, as OTP. */
 bool bits_create_plan(Process *p, const bs_operands *ops, bs_plan *plan);
 /* Builds it (re-reading the sources: a GC may have run since the plan). */
 Term bits_create_build(Process *p, const bs_operands *ops, const bs_plan *plan);

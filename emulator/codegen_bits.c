@@ -132,7 +132,8 @@ static void gen_create_bin(cg *g, const beam_instr *in)
         const beam_operand *seg = list + 1 + k;
         int type = segment_type(g, const_term(g, &seg[0]));
         uint64_t unit = u_value(g, &seg[2]);
-        emit_word(g, bs_seg_info((unsigned)type, flag_list(g, &seg[3]), unit));
+        if (unit > 256) CG_FAIL(g, "bs_create_bin: unit %llu", (unsigned long long)unit);
+        emit_word(g, bs_seg_info((unsigned)type, flag_list(g, &seg[3]), unit, u_value(g, &seg[1])));
         if (type == BSEG_STRING) {
             Term size = const_term(g, &seg[5]);
             if (!term_is_small(size) || small_value(size) < 0) CG_FAIL(g, "bs_create_bin: bad string size");

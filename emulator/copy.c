@@ -40,7 +40,7 @@ static size_t object_layout(const Term *obj, size_t *first, size_t *count)
     *count = 0;
     switch (header_subtag(h)) {
     case HDR_TUPLE: *count = words - 1; break;
-    case HDR_FUN: *first = 5; *count = words - 5; break;   /* env only */
+    case HDR_FUN: *first = 4; *count = words - 4; break;   /* creator (another node's pid is boxed) and env */
     case HDR_SUB_BIN: *first = 4; *count = 1; break;       /* orig */
     case HDR_MAP:
         switch (map_header_kind(h)) {

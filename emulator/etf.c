@@ -14,10 +14,11 @@
  * the only allocation from the sink besides the block, and the only check
  * left to pass 2 (duplicate keys, which need the built terms).
  *
- * Pids, ports, references and local funs (NEW_PID 88, NEW_PORT 89,
- * NEWER_REFERENCE 90, NEW_FUN 112, and their older forms) are rejected
- * with "not supported in literals yet": literals never contain them, and
- * issue 5 (distribution-capable binary_to_term) completes them.
+ * Pids and references of this node (nonode@nohost, creation 0) decode to
+ * local ones, other nodes' pids, references and every port to external
+ * ones (term.h), and local funs (NEW_FUN 112) of a loaded module version;
+ * funs of code not loaded and the old FUN_EXT are rejected with "not
+ * supported yet". Literals never contain any of these.
  */
 #include "etf.h"
 
@@ -29,6 +30,7 @@
 
 #include "atom.h"
 #include "bignum.h"
+#include "emu.h"
 #include "export.h"
 #include "map.h"
 #include "utf8.h"
@@ -47,6 +49,7 @@ enum etf_tag {
 };
 
 #define FLOAT_TEXT_BYTES 31
+#define REF_TERM_WORDS 2   /* header, 64-bit number (make_ref's) */
 /* deflate cannot expand data by more than this factor (zlib's tech notes
  * give 1032:1), so a larger declared size is a lie we refuse to allocate. */
 #define MAX_DEFLATE_RATIO 1032
@@ -147,6 +150,110 @@ static bool scan_atom(reader *r)
     return true;
 }
 
+/* Pids and references of this node (nonode@nohost, creation 0) decode to
+ * local ones; those of other nodes cannot be represented yet. The node
+ * atom at r->pos has been checked by scan_atom. */
+static bool node_is_local(const reader *r, size_t at)
+{
+    static const char local[] = "nonode@nohost";
+    const uint8_t *p = r->buf + at;
+    bool small = p[0] == TAG_SMALL_ATOM || p[0] == TAG_SMALL_ATOM_UTF8;
+    size_t n = small ? p[1] : ((size_t)p[1] << 8 | p[2]);
+    const uint8_t *text = p + (small ? 2 : 3);
+    return n == sizeof local - 1 && memcmp(text, local, n) == 0;
+}
+
+static uint32_t u32_at(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+/* PID_EXT / NEW_PID_EXT: Node, ID (15 bits), Serial (13 bits), Creation.
+ * *external: not this node's (another node, or another creation). */
+static bool scan_pid(reader *r, size_t at, uint8_t tag, bool *external)
+{
+    size_t node_at = r->pos;
+    size_t cre = tag == TAG_NEW_PID ? 4 : 1;
+    if (!scan_atom(r) || !need(r, 8 + cre)) return false;
+    const uint8_t *p = r->buf + r->pos;
+    uint32_t creation = cre == 4 ? u32_at(p + 8) : p[8];
+    if (u32_at(p) > 0x7FFF || u32_at(p + 4) > 0x1FFF) return fail(r, at, "bad pid", NULL);
+    *external = !node_is_local(r, node_at) || creation != 0;
+    r->pos += 8 + cre;
+    return true;
+}
+
+/* PORT_EXT (Node, ID:32, Creation:8), NEW_PORT_EXT (Node, ID:32,
+ * Creation:32), V4_PORT_EXT (Node, ID:64, Creation:32): always made
+ * external (cbeam has no ports of its own to match them with). */
+static bool scan_port(reader *r, uint8_t tag, uint64_t *id, uint32_t *creation)
+{
+    if (!scan_atom(r)) return false;
+    size_t idw = tag == TAG_V4_PORT ? 8 : 4, cre = tag == TAG_PORT ? 1 : 4;
+    if (!need(r, idw + cre)) return false;
+    const uint8_t *p = r->buf + r->pos;
+    *id = idw == 8 ? (uint64_t)u32_at(p) << 32 | u32_at(p + 4) : u32_at(p);
+    *creation = cre == 4 ? u32_at(p + idw) : p[idw];
+    r->pos += idw + cre;
+    return true;
+}
+
+/* REFERENCE_EXT (Node, ID, Creation:8), NEW_REFERENCE_EXT (Len, Node,
+ * Creation:8, IDs) and NEWER_REFERENCE_EXT (Len, Node, Creation:32, IDs).
+ * A local reference is cbeam's 64-bit number as the ID words low, high,
+ * 0 (term_to_binary's form); *id receives it. Any other is external:
+ * *nwords > 0 is its number of ID words. */
+static bool scan_ref(reader *r, size_t at, uint8_t tag, uint64_t *id, size_t *nwords)
+{
+    size_t len = 1;
+    if (tag != TAG_REFERENCE && !read_length(r, 2, &len)) return false;
+    if (len < 1 || len > 5) return fail(r, at, "bad reference", "%zu ID words", len);
+    size_t node_at = r->pos;
+    if (!scan_atom(r)) return false;
+    size_t cre = tag == TAG_NEWER_REFERENCE ? 4 : 1;
+    if (!need(r, cre + 4 * len)) return false;
+    const uint8_t *p = r->buf + r->pos;
+    uint32_t creation;
+    const uint8_t *ids;
+    if (tag == TAG_REFERENCE) { ids = p; creation = p[4]; }
+    else { creation = cre == 4 ? u32_at(p) : p[0]; ids = p + cre; }
+    uint32_t w[5] = { 0 };
+    for (size_t i = 0; i < len; i++) w[i] = u32_at(ids + 4 * i);
+    bool local = node_is_local(r, node_at) && creation == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0;
+    *nwords = local ? 0 : len;
+    *id = (uint64_t)w[0] | (uint64_t)w[1] << 32;
+    r->pos += cre + 4 * len;
+    return true;
+}
+
+static bool expect(reader *r, size_t at, size_t *pending, size_t children);
+
+/* NEW_FUN_EXT: Size:32, Arity:8, Uniq:16/binary, Index:32, NumFree:32,
+ * Module, OldIndex, OldUniq (integers), Pid, then NumFree free variables
+ * (left to the caller's count). The fun must be one of a loaded module
+ * with that MD5 (pass 2 checks). */
+static bool scan_new_fun(reader *r, size_t at, size_t *pending, scan_result *s)
+{
+    if (!need(r, 4 + 1 + 16 + 4 + 4)) return false;
+    const uint8_t *p = r->buf + r->pos;
+    size_t nfree = u32_at(p + 25);             /* Size is not checked, as in OTP */
+    r->pos += 29;
+    if (!scan_atom(r)) return false;
+    for (int i = 0; i < 2; i++) {            /* OldIndex, OldUniq */
+        if (!need(r, 1)) return false;
+        uint8_t t = r->buf[r->pos];
+        size_t w = t == TAG_SMALL_INTEGER ? 1 : t == TAG_INTEGER ? 4 : 0;
+        if (!w) return fail(r, r->pos, "NEW_FUN index or uniq is not an integer", NULL);
+        if (!need(r, 1 + w)) return false;
+        r->pos += 1 + w;
+    }
+    if (!need(r, 1)) return false;
+    uint8_t pt = r->buf[r->pos];
+    if (pt != TAG_NEW_PID && pt != TAG_PID) return fail(r, r->pos, "NEW_FUN creator is not a pid", NULL);
+    size_t pid_at = r->pos++;
+    bool external;
+    if (!scan_pid(r, pid_at, pt, &external) || !expect(r, at, pending, nfree)) return false;
+    s->words += FUN_FIXED_WORDS + nfree + (external ? EXT_PID_WORDS : 0);
+    return true;
+}
+
 static bool scan_export(reader *r, scan_result *s)
 {
     if (!scan_atom(r) || !scan_atom(r) || !need(r, 2)) return false;
@@ -197,7 +304,7 @@ static bool expect(reader *r, size_t at, size_t *pending, size_t children)
 
 static bool unsupported(reader *r, size_t at, uint8_t tag)
 {
-    return fail(r, at, "not supported in literals yet", "tag %u (pid/port/ref/local fun: issue 5)", tag);
+    return fail(r, at, "not supported yet", "tag %u (port or local fun)", tag);
 }
 
 static bool scan_one(reader *r, size_t *pending, scan_result *s)
@@ -253,9 +360,28 @@ static bool scan_one(reader *r, size_t *pending, scan_result *s)
     case TAG_ATOM: case TAG_SMALL_ATOM: case TAG_ATOM_UTF8: case TAG_SMALL_ATOM_UTF8:
         r->pos = at;
         return scan_atom(r);
-    case TAG_PID: case TAG_NEW_PID: case TAG_PORT: case TAG_NEW_PORT: case TAG_V4_PORT:
-    case TAG_REFERENCE: case TAG_NEW_REFERENCE: case TAG_NEWER_REFERENCE:
-    case TAG_NEW_FUN: case TAG_FUN:
+    case TAG_PID: case TAG_NEW_PID: {
+        bool external;
+        if (!scan_pid(r, at, tag, &external)) return false;
+        if (external) s->words += EXT_PID_WORDS;
+        return true;
+    }
+    case TAG_REFERENCE: case TAG_NEW_REFERENCE: case TAG_NEWER_REFERENCE: {
+        uint64_t id;
+        size_t nwords;
+        if (!scan_ref(r, at, tag, &id, &nwords)) return false;
+        s->words += nwords ? EXT_REF_WORDS(nwords) : REF_TERM_WORDS;
+        return true;
+    }
+    case TAG_PORT: case TAG_NEW_PORT: case TAG_V4_PORT: {
+        uint64_t id;
+        uint32_t creation;
+        if (!scan_port(r, tag, &id, &creation)) return false;
+        s->words += EXT_PORT_WORDS;
+        return true;
+    }
+    case TAG_NEW_FUN: return scan_new_fun(r, at, pending, s);
+    case TAG_FUN:
         return unsupported(r, at, tag);
     case TAG_COMPRESSED:
         return fail(r, at, "COMPRESSED only allowed at the top level", NULL);
@@ -427,6 +553,39 @@ static bool build_export(builder *b, Term *out)
     return true;
 }
 
+static bool build_one(builder *b, Term *out);
+
+static bool build_new_fun(builder *b, Term *out)
+{
+    reader *r = b->r;
+    size_t at = r->pos - 1;
+    const uint8_t *p = r->buf + r->pos;
+    unsigned arity = p[4];
+    const uint8_t *uniq = p + 5;
+    uint32_t index = u32_at(p + 21), nfree = u32_at(p + 25);
+    r->pos += 29;
+    Term module;
+    if (!build_atom(b, &module)) return false;
+    for (int i = 0; i < 2; i++) r->pos += r->buf[r->pos] == TAG_SMALL_INTEGER ? 2 : 5;
+    Term creator;
+    if (!build_one(b, &creator)) return false;   /* a pid, maybe another node's */
+    LoadedCode *lc = module_current(module);
+    if (!lc || index >= lc->fun_count || memcmp(lc->beam->md5, uniq, 16) != 0)
+        return fail(r, at, "not supported yet", "fun of a module version not loaded");
+    const FunEntry *fe = &lc->funs[index];
+    if (fe->arity != arity || fe->num_free != nfree) return fail(r, at, "bad NEW_FUN", "arity or free variables");
+    Term *hp = take(b, FUN_FIXED_WORDS + nfree);
+    FunThing *f = (FunThing *)hp;
+    f->header = make_header(FUN_FIXED_WORDS - 1 + nfree, HDR_FUN);
+    f->entry = (void *)fe;
+    f->next = NULL;
+    f->arity_and_free = arity | (UWord)nfree << 8;
+    f->creator = creator;
+    for (uint32_t i = 0; i < nfree; i++) f->env[i] = NIL;
+    *out = make_boxed(hp);
+    return nfree == 0 || push_frame(b, (build_frame){ .kind = FRAME_SLOTS, .slot = f->env, .stride = 1, .left = nfree });
+}
+
 static bool build_list(builder *b, size_t n, Term *out)
 {
     Term *cells = take(b, 2 * n);
@@ -490,6 +649,84 @@ static bool build_one(builder *b, Term *out)
     case TAG_SMALL_BIG: r->pos++; return build_big(b, 1, out);
     case TAG_LARGE_BIG: r->pos++; return build_big(b, 4, out);
     case TAG_EXPORT: r->pos++; return build_export(b, out);
+    case TAG_NEW_FUN: r->pos++; return build_new_fun(b, out);
+    case TAG_PID: case TAG_NEW_PID: {
+        bool external;
+        Term node;
+        r->pos++;
+        size_t node_at = r->pos;
+        scan_pid(r, at, tag, &external);   /* checked by pass 1 */
+        const uint8_t *q = r->buf + r->pos - (tag == TAG_NEW_PID ? 12 : 9);
+        if (!external) {
+            UWord data = u32_at(q) | (UWord)u32_at(q + 4) << 15;
+            *out = (Term)(data << TAG_IMMED1_SIZE) | TAG_IMMED1_PID;
+            return true;
+        }
+        size_t end = r->pos;
+        r->pos = node_at;
+        if (!build_atom(b, &node)) return false;
+        r->pos = end;
+        Term *hp = take(b, EXT_PID_WORDS);
+        hp[0] = make_header(EXT_PID_WORDS - 1, HDR_EXTERNAL_PID);
+        hp[1] = node;
+        hp[2] = tag == TAG_NEW_PID ? u32_at(q + 8) : q[8];
+        hp[3] = u32_at(q);
+        hp[4] = u32_at(q + 4);
+        *out = make_boxed(hp);
+        return true;
+    }
+    case TAG_PORT: case TAG_NEW_PORT: case TAG_V4_PORT: {
+        uint64_t id;
+        uint32_t creation;
+        Term node;
+        r->pos++;
+        size_t node_at = r->pos;
+        scan_port(r, tag, &id, &creation);  /* checked by pass 1 */
+        size_t end = r->pos;
+        r->pos = node_at;
+        if (!build_atom(b, &node)) return false;
+        r->pos = end;
+        Term *hp = take(b, EXT_PORT_WORDS);
+        hp[0] = make_header(EXT_PORT_WORDS - 1, HDR_EXTERNAL_PORT);
+        hp[1] = node;
+        hp[2] = creation;
+        hp[3] = id;
+        *out = make_boxed(hp);
+        return true;
+    }
+    case TAG_REFERENCE: case TAG_NEW_REFERENCE: case TAG_NEWER_REFERENCE: {
+        uint64_t id = 0;
+        size_t nwords = 0;
+        r->pos++;
+        size_t start = r->pos;
+        scan_ref(r, at, tag, &id, &nwords); /* checked by pass 1 */
+        if (!nwords) {
+            Term *hp = take(b, REF_TERM_WORDS);
+            hp[0] = make_header(REF_TERM_WORDS - 1, HDR_REF);
+            hp[1] = id;
+            *out = make_boxed(hp);
+            return true;
+        }
+        size_t end = r->pos;
+        r->pos = start + (tag == TAG_REFERENCE ? 0 : 2);
+        Term node;
+        if (!build_atom(b, &node)) return false;
+        const uint8_t *q = r->buf + r->pos;   /* creation and IDs */
+        r->pos = end;
+        Term *hp = take(b, EXT_REF_WORDS(nwords));
+        hp[0] = make_header(EXT_REF_WORDS(nwords) - 1, HDR_EXTERNAL_REF);
+        hp[1] = node;
+        if (tag == TAG_REFERENCE) {
+            hp[2] = q[4];
+            hp[3] = u32_at(q);
+        } else {
+            size_t cre = tag == TAG_NEWER_REFERENCE ? 4 : 1;
+            hp[2] = cre == 4 ? u32_at(q) : q[0];
+            for (size_t i = 0; i < nwords; i++) hp[3 + i] = u32_at(q + cre + 4 * i);
+        }
+        *out = make_boxed(hp);
+        return true;
+    }
     case TAG_ATOM: case TAG_SMALL_ATOM: case TAG_ATOM_UTF8: case TAG_SMALL_ATOM_UTF8: return build_atom(b, out);
     case TAG_SMALL_TUPLE: case TAG_LARGE_TUPLE: {
         r->pos++;

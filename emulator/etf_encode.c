@@ -3,7 +3,7 @@
  * integers as SMALL_INTEGER/INTEGER, bignums SMALL_BIG/LARGE_BIG, floats
  * NEW_FLOAT (minor version 1, the default) or FLOAT's text (minor 0),
  * atoms ATOM_EXT when every character is Latin-1 and the UTF-8 forms
- * otherwise, byte lists as STRING, maps in the map's own order (sorted
+ * otherwise (always the UTF-8 forms with minor version 2), byte lists as STRING, maps in the map's own order (sorted
  * with `deterministic`), export funs EXPORT, local funs NEW_FUN, local
  * pids NEW_PID, ports NEW_PORT and references NEWER_REFERENCE on node
  * nonode@nohost.
@@ -27,7 +27,7 @@
 #include "utf8.h"
 
 enum {
-    T_NEW_FLOAT = 70, T_BIT_BINARY = 77, T_NEW_PID = 88, T_NEW_PORT = 89, T_NEWER_REF = 90, T_SMALL_INT = 97, T_INT = 98,
+    T_NEW_FLOAT = 70, T_BIT_BINARY = 77, T_NEW_PID = 88, T_NEW_PORT = 89, T_NEWER_REF = 90, T_V4_PORT = 120, T_SMALL_INT = 97, T_INT = 98,
     T_FLOAT = 99, T_ATOM = 100, T_SMALL_TUPLE = 104, T_LARGE_TUPLE = 105, T_NIL = 106, T_STRING = 107,
     T_LIST = 108, T_BINARY = 109, T_SMALL_BIG = 110, T_LARGE_BIG = 111, T_NEW_FUN = 112, T_EXPORT = 113,
     T_MAP = 116, T_ATOM_UTF8 = 118, T_SMALL_ATOM_UTF8 = 119,
@@ -68,7 +68,7 @@ static void put_atom(out *o, Term a)
         if (k == 0 || cp > 255) latin1 = false;
         i += k ? k : 1;
     }
-    if (latin1) {
+    if (latin1 && o->opt->minor_version < 2) {   /* minor version 2: UTF-8 atoms only */
         put8(o, T_ATOM);
         put16(o, (unsigned)chars);
         for (size_t i = 0; i < len;) {
@@ -139,6 +139,8 @@ static void put_binary(out *o, Term t)
     put8(o, tail ? T_BIT_BINARY : T_BINARY);
     put32(o, (uint32_t)bytes);
     if (tail) put8(o, tail);
+    if (o->buf && o->opt->payload && offs_bits % 8 == 0 && bits / 8 > HEAP_BIN_LIMIT)
+        o->opt->payload(o->opt->payload_arg, o->n, (size_t)(bits / 8));
     for (size_t i = 0; i < bytes; i++) {
         size_t at = offs_bits + 8 * i;
         unsigned b = base[at / 8];
@@ -149,6 +151,28 @@ static void put_binary(out *o, Term t)
 }
 
 static void put_node(out *o) { put_atom(o, am_nonode_at_nohost); }
+
+/* NEW_PID: the number (low 15 bits of the pid's data), the serial (the
+ * 13 above), creation 0; another node's pid with its own node and
+ * creation. */
+static void put_pid(out *o, Term pid)
+{
+    if (term_is_boxed_with(pid, HDR_EXTERNAL_PID)) {   /* node, creation, number, serial */
+        const Term *e = boxed_ptr(pid);
+        put8(o, T_NEW_PID);
+        put_atom(o, e[1]);
+        put32(o, (uint32_t)e[3]);
+        put32(o, (uint32_t)e[4]);
+        put32(o, (uint32_t)e[2]);
+        return;
+    }
+    UWord data = pid >> TAG_IMMED1_SIZE;
+    put8(o, T_NEW_PID);
+    put_node(o);
+    put32(o, (uint32_t)(data & 0x7FFF));
+    put32(o, (uint32_t)((data >> 15) & 0x1FFF));
+    put32(o, 0);
+}
 
 /* --- the walk -------------------------------------------------------------- */
 
@@ -254,11 +278,7 @@ static void put_fun(out *o, walk *w, Term t)
     put_integer(o, make_small(fe->index));
     put_integer(o, make_small(fe->old_uniq));
     /* The creator pid, then the free variables (encoded by the walk). */
-    put8(o, T_NEW_PID);
-    put_node(o);
-    put32(o, (uint32_t)(f->creator >> TAG_IMMED1_SIZE));
-    put32(o, 0);
-    put32(o, 0);
+    put_pid(o, f->creator);
     /* Free variables are written inline here so the size can be patched. */
     for (unsigned i = 0; i < nfree; i++)
         if (!etf_encode_into(o->buf, &o->n, f->env[i], o->opt)) o->ok = false;
@@ -278,11 +298,7 @@ static void put_term(out *o, walk *w, Term t)
     if (term_is_atom(t)) { put_atom(o, t); return; }
     if (term_is_nil(t)) { put8(o, T_NIL); return; }
     if (term_is_pid(t)) {
-        put8(o, T_NEW_PID);
-        put_node(o);
-        put32(o, (uint32_t)(t >> TAG_IMMED1_SIZE));
-        put32(o, 0);
-        put32(o, 0);
+        put_pid(o, t);
         return;
     }
     if (term_is_port(t)) {
@@ -326,6 +342,32 @@ static void put_term(out *o, walk *w, Term t)
     if (term_is_map(t)) { put_map(o, w, t); return; }
     if (term_is_binary_like(t)) { put_binary(o, t); return; }
     if (term_is_fun(t)) { put_fun(o, w, t); return; }
+    if (term_is_boxed_with(t, HDR_EXTERNAL_PID)) { put_pid(o, t); return; }
+    if (term_is_boxed_with(t, HDR_EXTERNAL_PORT)) {  /* node, creation, id */
+        const Term *e = boxed_ptr(t);
+        if (e[3] > 0xFFFFFFFFu) {
+            put8(o, T_V4_PORT);
+            put_atom(o, e[1]);
+            put32(o, (uint32_t)(e[3] >> 32));
+            put32(o, (uint32_t)e[3]);
+        } else {
+            put8(o, T_NEW_PORT);
+            put_atom(o, e[1]);
+            put32(o, (uint32_t)e[3]);
+        }
+        put32(o, (uint32_t)e[2]);
+        return;
+    }
+    if (term_is_boxed_with(t, HDR_EXTERNAL_REF)) {   /* node, creation, ID words */
+        const Term *e = boxed_ptr(t);
+        UWord n = header_arity(e[0]) - 2;
+        put8(o, T_NEWER_REF);
+        put16(o, (unsigned)n);
+        put_atom(o, e[1]);
+        put32(o, (uint32_t)e[2]);
+        for (UWord i = 0; i < n; i++) put32(o, (uint32_t)e[3 + i]);
+        return;
+    }
     if (term_is_boxed_with(t, HDR_REF)) {
         uint64_t id = boxed_ptr(t)[1];
         put8(o, T_NEWER_REF);

@@ -11,6 +11,11 @@
 typedef struct etf_options {
     unsigned minor_version;    /* 1 (default): NEW_FLOAT; 0: FLOAT as text */
     bool deterministic;        /* map pairs in term order */
+    /* term_to_iovec: called while writing for each binary payload of more
+     * than 64 whole bytes that starts on a byte boundary (offset in the
+     * output, length of the whole bytes); NULL otherwise. */
+    void (*payload)(void *arg, size_t offset, size_t len);
+    void *payload_arg;
 } etf_options;
 
 /* The encoded size, version byte included; false if the term holds

@@ -199,6 +199,7 @@ void exception_build(Process *p, const void *pc_, Term *E)
     if (p->freason & EXF_HAVE_TRACE) {
         p->freason &= ~EXF_HAVE_TRACE;
         p->top_frame = NIL;
+        p->top_frame_info = NIL;
         return;
     }
     Term frames[BACKTRACE_DEPTH];
@@ -214,6 +215,10 @@ void exception_build(Process *p, const void *pc_, Term *E)
         if (p->top_frame != NIL) frames[n++] = p->top_frame;
         if (pc && n < BACKTRACE_DEPTH) {
             Term f = code_frame(p, pc);
+            if (f != THE_NON_VALUE && p->top_frame_info != NIL) {   /* bs_create_bin's error_info */
+                Term *fe = tuple_elements(f);
+                f = frame_term(p, fe[0], fe[1], fe[2], append_items(p, fe[3], p->top_frame_info));
+            }
             if (f != THE_NON_VALUE) frames[n++] = f;
         }
     }

@@ -317,7 +317,18 @@ static Term hash2_boxed(hash2_state *s, Term t)
         s->hash = hash2_bitstring(s->hash, t);
         return THE_NON_VALUE;
     case HDR_FUN: s->hash = hash2_fun(s, t); return THE_NON_VALUE;
-    default: /* refs, external pids/ports: see hash.h */
+    case HDR_EXTERNAL_PID:   /* as a local pid: the number only, not the node */
+        s->hash = mix1(s->hash, (uint32_t)boxed_ptr(t)[3] & 0x7FFF, HCONST_N(5));
+        return THE_NON_VALUE;
+    case HDR_EXTERNAL_PORT: {
+        uint64_t n = boxed_ptr(t)[3];
+        s->hash = mix2(s->hash, (uint32_t)n, (uint32_t)(n >> 32), HCONST_N(6));
+        return THE_NON_VALUE;
+    }
+    case HDR_EXTERNAL_REF:   /* the first ID word, as OTP */
+        s->hash = mix1(s->hash, (uint32_t)boxed_ptr(t)[3], HCONST_N(7));
+        return THE_NON_VALUE;
+    default: /* refs: see hash.h */
         for (UWord i = 0; i < identity_words(boxed_ptr(t)); i++)
             s->hash = mix2(s->hash, (uint32_t)boxed_ptr(t)[1 + i], (uint32_t)(boxed_ptr(t)[1 + i] >> 32), HCONST_N(7));
         return THE_NON_VALUE;
@@ -559,7 +570,17 @@ static Term hash1_term(hash1_state *s, Term t)
         s->hash = hash1_fun(h, t);
         return hash1_fun_env(s, t);
     }
-    else { /* refs, external pids/ports: see hash.h */
+    else if (term_is_boxed_with(t, HDR_EXTERNAL_PID))   /* as a local pid: the number, not the node */
+        h = step_bytes(h, (uint32_t)boxed_ptr(t)[3] & 0x7FFF, FUNNY_NUMBER5) * FUNNY_NUMBER6;
+    else if (term_is_boxed_with(t, HDR_EXTERNAL_PORT)) {   /* the high word if any, then the low one */
+        uint64_t n = boxed_ptr(t)[3];
+        if (n >> 32) h = step_bytes(h, (uint32_t)(n >> 32), FUNNY_NUMBER11);
+        h = step_bytes(h, (uint32_t)n, FUNNY_NUMBER9);
+        h *= FUNNY_NUMBER10;
+    }
+    else if (term_is_boxed_with(t, HDR_EXTERNAL_REF))   /* the first ID word */
+        h = step_bytes(h, (uint32_t)boxed_ptr(t)[3], FUNNY_NUMBER9) * FUNNY_NUMBER10;
+    else { /* refs: see hash.h */
         for (UWord i = 0; i < identity_words(boxed_ptr(t)); i++)
             h = step_bytes(h, (uint32_t)boxed_ptr(t)[1 + i], FUNNY_NUMBER9);
         h *= FUNNY_NUMBER10;

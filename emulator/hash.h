@@ -11,9 +11,11 @@
  * only for very deep terms; out of memory there aborts, as a hash has no
  * way to fail. Neither allocates on a process heap.
  *
- * Not covered: references and external pids/ports/refs (no layout in
- * cbeam yet) hash their words, which is stable within one VM but not
- * OTP's value. Everything else, local and export funs included, matches.
+ * External pids, ports and references hash as OTP's (the number, not the
+ * node; a reference its first ID word). Not covered: local references
+ * hash their words, which is stable within one VM but not OTP's value
+ * (OTP's own differ from run to run). Everything else, local and export
+ * funs included, matches.
  */
 #ifndef CB_HASH_H
 #define CB_HASH_H

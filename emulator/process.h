@@ -151,8 +151,10 @@ typedef struct Process {
     Term ftrace;               /* raw stack trace of the current exception */
     Term top_frame;            /* a frame to put first in the trace, or NIL */
     bool top_frame_replaces;   /* it stands for the faulting function itself */
-    Term top_frame_info;       /* with top_frame_replaces: items to add to its
-                                  location list ([] or [{error_info, M}]) */
+    Term top_frame_info;       /* items to add to the faulting function's
+                                  location list ([] or [{error_info, M}]):
+                                  with top_frame_replaces, or from a failed
+                                  bs_create_bin */
     uint32_t catches;          /* catch frames on the stack */
     Term error_cause;          /* BIF_ERROR_CAUSE's cause until the frame is
                                   built, else NIL */

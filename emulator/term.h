@@ -192,6 +192,14 @@ static inline bool header_is_magic_ref(Term h) { return h == make_header(MAGIC_R
  * which one it is. */
 static inline UWord identity_words(const Term *obj) { return header_is_magic_ref(obj[0]) ? 1 : header_arity(obj[0]); }
 
+/* External pid/port/ref: another node's (or this node's name with another
+ * creation), made only by binary_to_term: header, node (an atom),
+ * creation, then for a pid its number and serial, for a port its id, for
+ * a reference its 32-bit ID words (1 to 5), each in a word of its own. */
+#define EXT_PID_WORDS 5
+#define EXT_PORT_WORDS 4
+#define EXT_REF_WORDS(n) (3 + (n))
+
 static inline bool term_is_binary_like(Term t)
 {
     if (!term_is_boxed(t)) return false;

@@ -152,9 +152,21 @@ static int compare_words(const Term *a, size_t na, const Term *b, size_t nb)
 
 /* Immediate pids and ports by their data bits; boxed (external) ones, and
  * references, word by word. External ones are not yet created anywhere. */
+/* The node of a pid, port or reference: external ones carry theirs. */
+static Term identity_node(Term t)
+{
+    if (term_is_immed(t)) return am_nonode_at_nohost;
+    const Term *p = boxed_ptr(t);
+    unsigned sub = header_subtag(p[0]);
+    return sub == HDR_EXTERNAL_PID || sub == HDR_EXTERNAL_PORT || sub == HDR_EXTERNAL_REF ? p[1] : am_nonode_at_nohost;
+}
+
+/* Node names first (as OTP), then local before external, then the words. */
 static int compare_identities(Term a, Term b)
 {
     if (term_is_immed(a) && term_is_immed(b)) return (a > b) - (a < b);
+    Term na = identity_node(a), nb = identity_node(b);
+    if (na != nb) return compare_atoms(na, nb);
     if (term_is_immed(a) != term_is_immed(b)) return term_is_immed(a) ? -1 : 1;
     const Term *pa = boxed_ptr(a), *pb = boxed_ptr(b);
     return compare_words(pa + 1, identity_words(pa), pb + 1, identity_words(pb));

@@ -245,11 +245,27 @@ static void print_immediate_identity(strbuf *sb, Term t)
     else sb_printf(sb, "#Port<0.%" PRIu64 ">", data);
 }
 
-/* References (and external identities, which nothing creates yet) print
- * their 32-bit numbers most significant first, as #Ref<0.a.b.c>. */
+/* References print their 32-bit numbers most significant first, as
+ * #Ref<0.a.b.c>. External identities (binary_to_term's, term.h) name
+ * their node by a number, as OTP's do (its dist entry's; here the node
+ * atom's index, which OTP's numbers need not equal). */
 static void print_ref(strbuf *sb, Term t)
 {
     const Term *p = boxed_ptr(t);
+    unsigned sub = header_subtag(p[0]);
+    if (sub == HDR_EXTERNAL_PID || sub == HDR_EXTERNAL_PORT || sub == HDR_EXTERNAL_REF) {
+        uint64_t node = atom_index(p[1]) + 1;
+        if (sub == HDR_EXTERNAL_PID) {
+            sb_printf(sb, "<%" PRIu64 ".%" PRIu64 ".%" PRIu64 ">", node, (uint64_t)p[3], (uint64_t)p[4]);
+        } else if (sub == HDR_EXTERNAL_PORT) {
+            sb_printf(sb, "#Port<%" PRIu64 ".%" PRIu64 ">", node, (uint64_t)p[3]);
+        } else {
+            sb_printf(sb, "#Ref<%" PRIu64, node);
+            for (UWord i = header_arity(p[0]) - 2; i > 0; i--) sb_printf(sb, ".%" PRIu64, (uint64_t)p[2 + i]);
+            sb_putc(sb, '>');
+        }
+        return;
+    }
     sb_puts(sb, "#Ref<0");
     for (UWord i = identity_words(p); i > 0; i--)
         sb_printf(sb, ".%" PRIu32 ".%" PRIu32, (uint32_t)(p[i] >> 32), (uint32_t)p[i]);

@@ -227,8 +227,11 @@ static const hostile hostile_inputs[] = {
     { "83770280FF", "atom with invalid UTF-8" },
     { "8364010061", "Latin-1 atom longer than the input" },
     { "83C8", "unknown tag 200" },
-    { "8358640001610000000100000000", "pid (not supported yet)" },
-    { "835A0001640001610000000000000001", "reference (not supported yet)" },
+    { "8358640001610000000100000000", "pid truncated (no creation)" },
+    { "835A0000640001610000000000", "reference of no ID words" },
+    { "835A0006640001610000000000000001", "reference of 6 ID words, truncated" },
+    { "835864000161000080000000000000000000", "pid number over 15 bits" },
+    { "837000000020010000000000000000000000000000000000000000000000000000000000006400016D6100", "NEW_FUN with a non-integer old uniq" },
     { "837164000161640001626A00", "export with a non-integer arity" },
     { "83716100640001626101", "export with a non-atom module" },
     { "835000000010789C0300", "compressed data shorter than declared" },
@@ -270,9 +273,11 @@ Test(etf, error_details)
     literal_area_init(&la);
     Term t;
     etf_error err;
-    cr_assert_not(decode_hex(&la, "8358640001610000000100000000", &t, &err));
-    cr_expect_str_eq(err.what, "not supported in literals yet");
+    cr_assert_not(decode_hex(&la, "835864000161000080000000000000000000", &t, &err));
+    cr_expect_str_eq(err.what, "bad pid");
     cr_expect_eq(err.offset, 1);
+    cr_assert_not(decode_hex(&la, "8358640001610000000100000000", &t, &err));
+    cr_expect_str_eq(err.what, "truncated term");
     cr_assert_not(decode_hex(&la, "836802610183C8", &t, &err));
     cr_expect_eq(err.offset, 5);
     cr_assert_not(decode_hex(&la, "836CFFFFFFFF6A6A6A6A6A", &t, &err));
