@@ -878,7 +878,6 @@ Term bif_erlang_pid_to_list_1(Process *p, Term *args)
 {
     if (term_is_boxed_with(args[0], HDR_EXTERNAL_PID)) return external_to_list(p, args[0]);
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
-    UWord data = args[0] >> TAG_IMMED1_SIZE;
     char buf[64];
     UWord data = args[0] >> TAG_IMMED1_SIZE;   /* number: low 15 bits, serial: the 13 above */
     int n = snprintf(buf, sizeof buf, "<0.%llu.%llu>", (unsigned long long)(data & 0x7FFF),
