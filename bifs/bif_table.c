@@ -20,6 +20,7 @@ const bif_entry bif_table[] = {
 #include "bifs/ets.tab"
 #include "bifs/erlang_load.tab"
 #include "bifs/checksum.tab"
+#include "bifs/file.tab"
 #undef BIF
 };
 const size_t bif_count = sizeof bif_table / sizeof bif_table[0];

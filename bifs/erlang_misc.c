@@ -150,6 +150,9 @@ Term bif_erlang_spawn_1(Process *p, Term *args) { return spawn_fun(p, args[0], f
 Term bif_erlang_spawn_link_1(Process *p, Term *args) { return spawn_fun(p, args[0], true); }
 Term bif_erlang_spawn_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], false); }
 Term bif_erlang_spawn_link_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], true); }
+/* A system process in OTP (not counted, not in processes() for some
+ * tasks); here an ordinary process. */
+Term bif_erts_internal_spawn_system_process_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], false); }
 
 Term bif_erlang_link_1(Process *p, Term *args)
 {

@@ -43,6 +43,7 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/ets.tab"
 #include "bifs/erlang_load.tab"
 #include "bifs/checksum.tab"
+#include "bifs/file.tab"
 #undef BIF
 
 typedef struct bif_entry {

@@ -31,6 +31,8 @@
 
 #define NIF(module, name, arity, c_name) Term nif_##c_name(Process *p, Term *args);
 #include "nifs/zlib.tab"
+#include "nifs/prim_file.tab"
+#include "nifs/prim_buffer.tab"
 #undef NIF
 
 typedef struct nif_entry {

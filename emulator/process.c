@@ -20,6 +20,7 @@
 #include "export.h"
 #include "gc.h"
 #include "map.h"
+#include "prim_file.h"
 #include "scheduler.h"
 #include "term_build.h"
 #include "term_print.h"
@@ -416,6 +417,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     Term name = p->registered_name;
     if (name != NIL) process_unregister(name);
     ets_on_owner_exit(p);   /* before any exit signal or 'DOWN' can be seen */
+    prim_file_on_owner_exit(p);   /* its open files, as OTP's monitor does */
     pthread_mutex_lock(&p->inbox_lock);
     atomic_store(&p->state, PS_EXITED);
     Term *links = p->links;

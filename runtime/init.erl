@@ -23,6 +23,8 @@ boot({Start, Args, Plain}) ->
     %% Bind the statically linked NIFs, as OTP's first process (erl_init)
     %% does before its boot module runs.
     zlib:on_load(),
+    prim_buffer:on_load(),
+    prim_file:on_load(),
     register(init, self()),
     User = cbeam_user:start(),
     group_leader(User, self()),
