@@ -988,6 +988,8 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("atom_count")) return make_small(atom_count());
     if (item == ATOM_NAMED("atom_limit")) return make_small(atom_limit());
     if (item == ATOM_NAMED("os_type")) return tuple2(HAlloc(p, 3), ATOM_NAMED("unix"), ATOM_NAMED("linux"));
+    /* OTP's default: twice the schedulers (erts_code_purger reads it). */
+    if (item == ATOM_NAMED("outstanding_system_requests_limit")) return make_small(2 * (SWord)vm.schedulers);
     if (item == ATOM_NAMED("version")) return chars_to_list(p, "13.1.5", 6);
     if (item == ATOM_NAMED("machine")) return chars_to_list(p, "BEAM", 4);
     if (item == ATOM_NAMED("hipe_architecture")) return am_undefined;

@@ -223,10 +223,14 @@ static void parse_run_args(run_options *o, int argc, char **argv)
         }
         if (strcmp(a, "-noshell") == 0 || strcmp(a, "-noinput") == 0) continue;
         if (strcmp(a, "-pa") == 0 || strcmp(a, "-pz") == 0) {
+            /* Also an argument, as in erl: init:get_argument(pa). */
+            Term values = NIL;
             for (; i + 1 < argc && !is_flag(argv[i + 1]); i++) {
                 if (a[2] == 'a') o->pa[o->npa++] = argv[i + 1];
                 else o->pz[o->npz++] = argv[i + 1];
+                values = opt_push(o, values, opt_string(o, argv[i + 1]));
             }
+            args = opt_push(o, args, tuple2(opt_alloc(o, 3), opt_atom(a + 1), opt_reverse(o, values)));
             continue;
         }
         if (strcmp(a, "-s") == 0 || strcmp(a, "-run") == 0) {

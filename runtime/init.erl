@@ -25,6 +25,9 @@ boot({Start, Args, Plain}) ->
     zlib:on_load(),
     prim_buffer:on_load(),
     prim_file:on_load(),
+    %% The system process that purges old code (erlang:purge_module/1), as
+    %% OTP's emulator starts it before the first process.
+    spawn_opt(erts_code_purger, start, [], [{priority, high}]),
     register(init, self()),
     User = cbeam_user:start(),
     group_leader(User, self()),
