@@ -12,7 +12,8 @@
 
 -export([boot/1, get_plain_arguments/0, get_arguments/0, get_argument/1,
          stop/0, stop/1, get_status/0, script_id/0, notify_when_started/1,
-         wait_until_started/0, fetch_loaded/0]).
+         wait_until_started/0, fetch_loaded/0, archive_extension/0,
+         objfile_extension/0]).
 
 -record(state, {plain = [], args = [], boot}).
 
@@ -114,6 +115,9 @@ script_id() -> {"cbeam", "direct"}.
 notify_when_started(_Pid) -> started.
 wait_until_started() -> ok.
 fetch_loaded() -> [].
+%% As OTP's init (erl_prim_loader asks).
+archive_extension() -> ".ez".
+objfile_extension() -> ".beam".
 
 stop() -> init ! {stop, 0}, ok.
 stop(Status) when is_integer(Status), Status >= 0 -> init ! {stop, Status}, ok;
