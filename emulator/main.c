@@ -291,7 +291,7 @@ static size_t build_code_path(const run_options *o, char **path, size_t cap)
 {
     size_t n = 0;
     const char *runtime = getenv("CBEAM_RUNTIME_DIR");
-    path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
+    if (!getenv("CBEAM_OTP_BOOT")) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
     for (size_t i = 0; i < o->npa; i++) path[n++] = strdup(o->pa[i]);
     path[n++] = strdup(".");
     DIR *d = opendir(o->otp_lib);
@@ -339,7 +339,41 @@ static int run_erlang(int argc, char **argv)
     if (!io_start()) fputs("cbeam: cannot start the IO thread: output is written directly, no input\n", stderr);
     Term boot = tuple3(opt_alloc(&o, 4), o.start, o.args, o.plain);
     Term boot_args = cons(opt_alloc(&o, 2), boot, NIL);
-    Process *init = process_create(NULL, am_init, am_boot, boot_args, NULL);
+    Term first_m = am_init, first_f = am_boot;
+    if (getenv("CBEAM_OTP_BOOT")) {
+        /* Experimental (CBEAM_OTP_BOOT=1): OTP's own boot instead of
+         * direct mode: no runtime/ in the code path, the preloaded modules
+         * loaded first, and erl_init:start(init, Args) with the command
+         * line as erlexec passes it (binaries; give -root, -bindir,
+         * -progname, -boot yourself). It gets as far as kernel's
+         * processes; see docs/architecture.md. */
+        Term list = NIL;
+        for (int i = argc - 1; i >= 1; i--) {
+            size_t n = strlen(argv[i]);
+            if (n > 64) continue;
+            Term *hp = opt_alloc(&o, 2 + (n + 7) / 8);
+            hp[0] = make_header(1 + (n + 7) / 8, HDR_HEAP_BIN);
+            hp[1] = n;
+            memcpy(hp + 2, argv[i], n);
+            list = cons(opt_alloc(&o, 2), make_boxed(hp), list);
+        }
+        boot_args = cons(opt_alloc(&o, 2), am_init, cons(opt_alloc(&o, 2), list, NIL));
+        /* OTP's preloaded modules are loaded before the first process. */
+        static const char *const preloaded[] = {
+            "erts_code_purger", "erl_init", "init", "prim_buffer", "prim_eval", "prim_inet", "prim_file",
+            "zlib", "socket_registry", "prim_socket", "prim_net", "prim_zip", "erl_prim_loader", "erlang",
+            "erts_internal", "erl_tracer", "erts_literal_area_collector", "erts_dirty_process_signal_handler",
+            "atomics", "counters", "persistent_term",
+        };
+        for (size_t i = 0; i < sizeof preloaded / sizeof preloaded[0]; i++) {
+            strbuf err = STRBUF_INIT;
+            if (!module_ensure_loaded(opt_atom(preloaded[i]), &err)) fprintf(stderr, "cbeam: %s\n", sb_str(&err));
+            sb_free(&err);
+        }
+        first_m = opt_atom("erl_init");
+        first_f = opt_atom("start");
+    }
+    Process *init = process_create(NULL, first_m, first_f, boot_args, NULL);
     if (init) {
         vm.init_pid = init->pid;
         process_start(vm.sched[0], init);

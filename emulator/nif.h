@@ -33,6 +33,7 @@
 #include "nifs/zlib.tab"
 #include "nifs/prim_file.tab"
 #include "nifs/prim_buffer.tab"
+#include "nifs/erl_tracer.tab"
 #undef NIF
 
 typedef struct nif_entry {

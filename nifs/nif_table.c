@@ -6,6 +6,7 @@ const nif_entry nif_table[] = {
 #include "nifs/zlib.tab"
 #include "nifs/prim_file.tab"
 #include "nifs/prim_buffer.tab"
+#include "nifs/erl_tracer.tab"
 #undef NIF
 };
 const size_t nif_count = sizeof nif_table / sizeof nif_table[0];

@@ -24,6 +24,7 @@ boot({Start, Args, Plain}) ->
     %% Bind the statically linked NIFs, as OTP's first process (erl_init)
     %% does before its boot module runs.
     zlib:on_load(),
+    erl_tracer:on_load(),
     prim_buffer:on_load(),
     prim_file:on_load(),
     %% The system process that purges old code (erlang:purge_module/1), as
