@@ -974,6 +974,28 @@ Term bif_erlang_display_1(Process *p, Term *args)
     return am_true;
 }
 
+/* display_string/1: a string of Unicode characters, written to stderr as
+ * UTF-8 with newlines as CR LF, as erts does (OTP's logger_simple_h
+ * prints with it before logger runs). */
+Term bif_erlang_display_string_1(Process *p, Term *args)
+{
+    strbuf sb = STRBUF_INIT;
+    Term t = args[0];
+    for (; term_is_list(t); t = list_tail(t)) {
+        Term c = list_head(t);
+        if (!term_is_small(c) || small_value(c) < 0 || small_value(c) > 0x10FFFF ||
+            (small_value(c) >= 0xD800 && small_value(c) <= 0xDFFF)) break;
+        char u[4];
+        size_t k = utf8_encode((uint32_t)small_value(c), u);
+        if (k == 1 && u[0] == '\n') sb_puts(&sb, "\r");   /* CR LF, as display/1 */
+        for (size_t i = 0; i < k; i++) sb_printf(&sb, "%c", u[i]);
+    }
+    if (!term_is_nil(t)) { sb_free(&sb); BIF_ERROR(p, EXC_BADARG); }
+    io_write(2, sb_str(&sb), sb.len);
+    sb_free(&sb);
+    return am_true;
+}
+
 Term bif_erlang_system_info_1(Process *p, Term *args)
 {
     Term item = args[0];
@@ -1135,6 +1157,8 @@ static Term process_item(Process *p, Process *q, Term item)
         v = priority_atom(q->priority);
     } else if (!strcmp(name, "error_handler")) {
         v = q->error_handler;
+    } else if (!strcmp(name, "current_stacktrace")) {
+        v = exception_current_stacktrace(p, q);
     } else if (!strcmp(name, "current_function")) {
         const LoadedCode *lc = code_find(q->i);
         const code_function *fn = lc ? code_function_at(lc, q->i) : NULL;
