@@ -86,6 +86,7 @@ Term bif_erlang_finish_after_on_load_2(Process *p, Term *args)
 typedef struct prepared_code {
     pthread_mutex_t lock;
     LoadedCode *lc;
+    bool on_load;             /* the code has an on_load function */
 } prepared_code;
 
 static void prepared_destroy(void *data)
@@ -124,6 +125,7 @@ Term bif_erts_internal_prepare_loading_2(Process *p, Term *args)
     if (!pc) { codegen_free(lc); BIF_ERROR(p, EXC_SYSTEM_LIMIT); }
     pthread_mutex_init(&pc->lock, NULL);
     pc->lc = lc;
+    pc->on_load = lc->on_load != NULL;
     Term t = resource_make_term(p, pc);
     resource_release(pc);
     return t;
@@ -133,11 +135,7 @@ Term bif_erlang_has_prepared_code_on_load_1(Process *p, Term *args)
 {
     prepared_code *pc = resource_get(args[0], &prepared_type);
     if (!pc) BIF_ERROR(p, EXC_BADARG);
-    pthread_mutex_lock(&pc->lock);
-    int r = pc->lc ? pc->lc->on_load != NULL : -1;
-    pthread_mutex_unlock(&pc->lock);
-    if (r < 0) BIF_ERROR(p, EXC_BADARG);
-    return r ? am_true : am_false;
+    return pc->on_load ? am_true : am_false;   /* also after finish_loading took it */
 }
 
 /* {Reason, [Module]} for the modules marked in `which`. */
@@ -187,8 +185,13 @@ Term bif_erlang_finish_loading_1(Process *p, Term *args)
             if (i != j && lcs[i]->module == lcs[j]->module) mark[i] = any = true;
     if (any) { result = exception_list(p, ATOM_NAMED("duplicated"), lcs, mark, (size_t)n); goto done; }
     if (n > 1) {
-        for (SWord i = 0; i < n; i++) any |= mark[i] = lcs[i]->on_load != NULL;
-        if (any) { result = exception_list(p, ATOM_NAMED("on_load"), lcs, mark, (size_t)n); goto done; }
+        /* No atomic loading of a group with on_load functions. */
+        for (SWord i = 0; i < n; i++) any |= lcs[i]->on_load != NULL;
+        if (any) {
+            p->freason = EXC_SYSTEM_LIMIT;
+            p->fvalue = NIL;
+            goto done;
+        }
     }
     if (module_finish_loading(lcs, (size_t)n, mark) == FINISH_NOT_PURGED) {
         result = exception_list(p, ATOM_NAMED("not_purged"), lcs, mark, (size_t)n);
