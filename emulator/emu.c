@@ -139,6 +139,14 @@ void emu_init(void)
     gc0->bif = NULL;
     gc0->trampoline[0] = (BeamInstr)opc_addresses[OPC_garbage_collect];
     gc0->trampoline[1] = (BeamInstr)opc_addresses[OPC_i_return];
+    /* erts_internal:garbage_collect(major | minor), which erlang.erl's
+     * garbage_collect/0,1 call (with a checked argument): the same; a minor
+     * request collects fully. */
+    Export *gc1 = export_put(am_erts_internal, gc_atom, 1);
+    if (!gc1) abort();
+    gc1->bif = NULL;
+    gc1->trampoline[0] = (BeamInstr)opc_addresses[OPC_garbage_collect];
+    gc1->trampoline[1] = (BeamInstr)opc_addresses[OPC_i_return];
     /* A BIF's export entry calls the C function. */
     for (size_t i = 0; i < bif_count; i++) {
         const bif_entry *b = &bif_table[i];
