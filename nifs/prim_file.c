@@ -18,9 +18,9 @@
  * other.
  *
  * Difference from OTP: the calls block the scheduler that runs them (OTP
- * runs them on dirty IO schedulers). Not done: advise, allocate,
- * ipread_s32bu_p32bu, read_handle_info, get_handle, file_desc_to_ref,
- * altname; their stubs raise undef (erlang:nif_error(undef)).
+ * runs them on dirty IO schedulers). Not done: ipread_s32bu_p32bu,
+ * get_handle, file_desc_to_ref; their stubs raise undef
+ * (erlang:nif_error(undef)).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -167,6 +167,9 @@ static pf_handle *handle_enter(Process *p, Term t, Term *result)
 
 #define ENTER(h, t) Term result_; pf_handle *h = handle_enter(p, (t), &result_); if (!h) return result_
 #define LEAVE(h, r) do { Term r_ = (r); pthread_mutex_unlock(&(h)->lock); return r_; } while (0)
+
+static Term file_info(Process *p, const struct stat *st, Term acc);
+static Term access_atom(bool r, bool w);
 
 enum { M_READ = 1, M_WRITE = 2, M_APPEND = 4, M_EXCL = 8, M_SYNC = 16, M_SKIP_TYPE = 32, M_DIRECTORY = 64 };
 
@@ -383,6 +386,52 @@ Term nif_prim_file_truncate(Process *p, Term *args)
     LEAVE(h, ok_or_error(p, rc));
 }
 
+/* The file info of an open file; access from the owner's permission bits
+ * (there is no path to ask access(2) about), as efile_read_handle_info. */
+Term nif_prim_file_read_handle_info(Process *p, Term *args)
+{
+    ENTER(h, args[0]);
+    struct stat st;
+    if (fstat(h->fd, &st) < 0) LEAVE(h, error_tuple(p, errno));
+    LEAVE(h, file_info(p, &st, access_atom(st.st_mode & S_IRUSR, st.st_mode & S_IWUSR)));
+}
+
+Term nif_prim_file_advise(Process *p, Term *args)
+{
+    int64_t off, len;
+    if (!offset_arg(args[1], &off) || !offset_arg(args[2], &len)) BIF_ERROR(p, EXC_BADARG);
+    int advice;
+    Term a = args[3];
+    if (a == ATOM_NAMED("normal")) advice = POSIX_FADV_NORMAL;
+    else if (a == ATOM_NAMED("random")) advice = POSIX_FADV_RANDOM;
+    else if (a == ATOM_NAMED("sequential")) advice = POSIX_FADV_SEQUENTIAL;
+    else if (a == ATOM_NAMED("will_need")) advice = POSIX_FADV_WILLNEED;
+    else if (a == ATOM_NAMED("dont_need")) advice = POSIX_FADV_DONTNEED;
+    else if (a == ATOM_NAMED("no_reuse")) advice = POSIX_FADV_NOREUSE;
+    else advice = -1;
+    ENTER(h, args[0]);
+    if (advice < 0 || off < 0 || len < 0) LEAVE(h, error_tuple(p, EINVAL));
+    int rc = posix_fadvise(h->fd, off, len, advice);   /* returns the error */
+    LEAVE(h, rc == 0 ? am_ok : error_tuple(p, rc));
+}
+
+Term nif_prim_file_allocate(Process *p, Term *args)
+{
+    int64_t off, len;
+    if (!offset_arg(args[1], &off) || !offset_arg(args[2], &len)) BIF_ERROR(p, EXC_BADARG);
+    ENTER(h, args[0]);
+    int rc = posix_fallocate(h->fd, off, len);   /* returns the error */
+    LEAVE(h, rc == 0 ? am_ok : error_tuple(p, rc));
+}
+
+/* Short (8.3) names exist on Windows only. */
+Term nif_prim_file_altname(Process *p, Term *args)
+{
+    PATH(path, args[0]);
+    (void)path;
+    return error_tuple(p, ENOTSUP);
+}
+
 /* --- whole files and the file system ------------------------------------- */
 
 Term nif_prim_file_read_file(Process *p, Term *args)
@@ -416,10 +465,15 @@ Term nif_prim_file_read_file(Process *p, Term *args)
     return ok_tuple(p, bin);
 }
 
+static Term access_atom(bool r, bool w)
+{
+    return r && w ? ATOM_NAMED("read_write") : r ? ATOM_NAMED("read") : w ? ATOM_NAMED("write") : ATOM_NAMED("none");
+}
+
 /* {file_info, Size, Type, Access, Atime, Mtime, Ctime, Mode, Links,
  *  MajorDevice, MinorDevice, Inode, Uid, Gid}, times in posix seconds
  * (prim_file.erl converts them). */
-static Term file_info(Process *p, const char *path, const struct stat *st)
+static Term file_info(Process *p, const struct stat *st, Term acc)
 {
     Term type;
     if (S_ISREG(st->st_mode)) type = ATOM_NAMED("regular");
@@ -427,8 +481,6 @@ static Term file_info(Process *p, const char *path, const struct stat *st)
     else if (S_ISLNK(st->st_mode)) type = ATOM_NAMED("symlink");
     else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) type = ATOM_NAMED("device");
     else type = ATOM_NAMED("other");
-    bool r = access(path, R_OK) == 0, w = access(path, W_OK) == 0;
-    Term acc = r && w ? ATOM_NAMED("read_write") : r ? ATOM_NAMED("read") : w ? ATOM_NAMED("write") : ATOM_NAMED("none");
     Term e[14] = {
         ATOM_NAMED("file_info"), make_int64(p, st->st_size), type, acc,
         make_int64(p, st->st_atime), make_int64(p, st->st_mtime), make_int64(p, st->st_ctime),
@@ -446,7 +498,8 @@ Term nif_prim_file_read_info(Process *p, Term *args)
     struct stat st;
     int rc = small_value(args[1]) ? stat(path, &st) : lstat(path, &st);
     if (rc < 0) return error_tuple(p, errno);
-    return file_info(p, path, &st);
+    bool r = access(path, R_OK) == 0, w = access(path, W_OK) == 0;
+    return file_info(p, &st, access_atom(r, w));
 }
 
 Term nif_prim_file_list_dir(Process *p, Term *args)

@@ -18,6 +18,7 @@ main() ->
     dirs(),
     cwd(),
     handles(),
+    handle_info(),
     owner(),
     errors(),
     cleanup(),
@@ -149,6 +150,27 @@ handles() ->
     p(open_dir, prim_file:open(?D, [read])),
     p(open_in_missing_dir, prim_file:open(f("no/file"), [write])),
     p(open_bad_mode, prim_file:open(f("h"), bad)).
+
+handle_info() ->
+    ok = prim_file:write_file(f("hi"), <<"abc">>),
+    {ok, F} = prim_file:open(f("hi"), [read]),
+    {ok, I} = prim_file:read_handle_info(F),
+    p(handle_info, {I#file_info.size, I#file_info.type, I#file_info.access}),
+    {ok, P} = prim_file:read_handle_info(F, [{time, posix}]),
+    p(handle_info_posix, is_integer(P#file_info.mtime)),
+    p(advise, [prim_file:advise(F, 0, 0, A) || A <- [normal, random, sequential,
+                                                       will_need, dont_need,
+                                                       no_reuse, bad]]),
+    p(advise_negative, prim_file:advise(F, -1, 0, normal)),
+    p(allocate_read_only, prim_file:allocate(F, 0, 10)),
+    ok = prim_file:close(F),
+    {ok, W} = prim_file:open(f("hi"), [read, write]),
+    p(allocate, prim_file:allocate(W, 0, 10)),
+    p(allocate_negative, prim_file:allocate(W, 0, -1)),
+    p(allocated, prim_file:read_file(f("hi"))),
+    ok = prim_file:close(W),
+    p(handle_info_closed, prim_file:read_handle_info(W)),
+    p(altname, prim_file:altname(f("hi"))).
 
 %% A handle belongs to the process that opened it; the file is closed
 %% when that process dies.
