@@ -18,8 +18,8 @@
  * other.
  *
  * Difference from OTP: the calls block the scheduler that runs them (OTP
- * runs them on dirty IO schedulers). Not done: ipread_s32bu_p32bu,
- * get_handle, file_desc_to_ref; their stubs raise undef
+ * runs them on dirty IO schedulers). Not done: get_handle,
+ * file_desc_to_ref; their stubs raise undef
  * (erlang:nif_error(undef)).
  */
 #include <dirent.h>
@@ -422,6 +422,40 @@ Term nif_prim_file_allocate(Process *p, Term *args)
     ENTER(h, args[0]);
     int rc = posix_fallocate(h->fd, off, len);   /* returns the error */
     LEAVE(h, rc == 0 ? am_ok : error_tuple(p, rc));
+}
+
+/* ipread_s32bu_p32bu(Fd, Offset, MaxSize): at Offset, a 32-bit big-endian
+ * size and a 32-bit big-endian position; reads Size bytes at Position
+ * (dets' indirect reads): {ok, {Size, Position, Data}}, with Data eof
+ * when nothing is there (or Size is 0); eof when the header is missing or
+ * Size > MaxSize; einval for a negative Offset. */
+Term nif_prim_file_ipread(Process *p, Term *args)
+{
+    if (!term_is_small(args[1]) || !term_is_small(args[2])) BIF_ERROR(p, EXC_BADARG);
+    int64_t off = small_value(args[1]), max = small_value(args[2]);
+    ENTER(h, args[0]);
+    if (off < 0) LEAVE(h, error_tuple(p, EINVAL));
+    uint8_t hdr[8];
+    ssize_t got;
+    do got = pread(h->fd, hdr, 8, off); while (got < 0 && errno == EINTR);
+    if (got < 0) LEAVE(h, error_tuple(p, errno));
+    if (got < 8) LEAVE(h, ATOM_NAMED("eof"));
+    uint32_t size = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+    uint32_t pos = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
+    if ((int64_t)size > max) LEAVE(h, ATOM_NAMED("eof"));
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf) LEAVE(h, error_tuple(p, ENOMEM));
+    got = 0;
+    if (size > 0) do got = pread(h->fd, buf, size, pos); while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        int e = errno;
+        free(buf);
+        LEAVE(h, error_tuple(p, e));
+    }
+    Term data = got == 0 ? ATOM_NAMED("eof") : make_binary(p, buf, (size_t)got);
+    free(buf);
+    Term inner = tuple3(bif_alloc(p, 4), make_small(size), make_small(pos), data);
+    LEAVE(h, ok_tuple(p, inner));
 }
 
 /* Short (8.3) names exist on Windows only. */

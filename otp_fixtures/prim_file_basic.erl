@@ -170,7 +170,16 @@ handle_info() ->
     p(allocated, prim_file:read_file(f("hi"))),
     ok = prim_file:close(W),
     p(handle_info_closed, prim_file:read_handle_info(W)),
-    p(altname, prim_file:altname(f("hi"))).
+    p(altname, prim_file:altname(f("hi"))),
+    %% Indirect reads (dets): {Size:32, Position:32} at an offset.
+    ok = prim_file:write_file(f("ip"), <<3:32, 16:32, 0:64, "abcdef", 0:64,
+                                         9:32, 18:32, 5:32, 1000:32>>),
+    {ok, IP} = prim_file:open(f("ip"), [read, binary]),
+    p(ipread, [prim_file:ipread_s32bu_p32bu(IP, O, M)
+               || {O, M} <- [{0, 10}, {0, 2}, {0, infinity}, {8, 10}, {30, 10},
+                             {34, 10}, {38, 10}, {100, 10}, {-1, 10}, {0, -1},
+                             {a, 1}]]),
+    ok = prim_file:close(IP).
 
 %% A handle belongs to the process that opened it; the file is closed
 %% when that process dies.
