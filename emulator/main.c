@@ -280,7 +280,20 @@ static void parse_run_args(run_options *o, int argc, char **argv)
         exit(1);
     }
     o->start = opt_reverse(o, start);
+    /* erl always passes -root (OTP's installation: the parent of its lib
+     * directory) first; code_server and friends read it. */
+    bool has_root = false;
+    for (Term l = args; term_is_list(l); l = list_tail(l))
+        has_root |= tuple_elements(list_head(l))[0] == opt_atom("root");
     o->args = opt_reverse(o, args);
+    char *root = strdup(o->otp_lib);
+    char *slash = root ? strrchr(root, '/') : NULL;
+    if (!has_root && slash && slash != root) {
+        *slash = 0;
+        Term v = cons(opt_alloc(o, 2), opt_string(o, root), NIL);
+        o->args = cons(opt_alloc(o, 2), tuple2(opt_alloc(o, 3), opt_atom("root"), v), o->args);
+    }
+    free(root);
     o->plain = opt_reverse(o, plain);
 }
 

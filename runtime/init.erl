@@ -13,7 +13,7 @@
 -export([boot/1, get_plain_arguments/0, get_arguments/0, get_argument/1,
          stop/0, stop/1, get_status/0, script_id/0, notify_when_started/1,
          wait_until_started/0, fetch_loaded/0, archive_extension/0,
-         objfile_extension/0]).
+         objfile_extension/0, code_path_choice/0]).
 
 -record(state, {plain = [], args = [], boot}).
 
@@ -119,6 +119,12 @@ fetch_loaded() -> [].
 %% As OTP's init (erl_prim_loader asks).
 archive_extension() -> ".ez".
 objfile_extension() -> ".beam".
+code_path_choice() ->
+    case get_argument(code_path_choice) of
+        {ok, [["strict"]]} -> strict;
+        {ok, [["relaxed"]]} -> relaxed;
+        _ -> relaxed
+    end.
 
 stop() -> init ! {stop, 0}, ok.
 stop(Status) when is_integer(Status), Status >= 0 -> init ! {stop, Status}, ok;
