@@ -390,6 +390,14 @@ static int run_erlang(int argc, char **argv)
     if (init) {
         vm.init_pid = init->pid;
         process_start(vm.sched[0], init);
+        if (getenv("CBEAM_OTP_BOOT")) {
+            /* OTP's emulator starts erts_code_purger (high priority) right
+             * after the first process; runtime/init.erl does in direct mode. */
+            spawn_opts so = spawn_opts_default;
+            so.priority = PRIO_HIGH;
+            Process *purger = process_create(NULL, opt_atom("erts_code_purger"), opt_atom("start"), NIL, &so);
+            if (purger) process_start(vm.sched[0], purger);
+        }
     } else {
         io_stop();
         fputs("cbeam: cannot start the first process\n", stderr);
