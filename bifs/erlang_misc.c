@@ -63,6 +63,57 @@ Term bif_erlang_make_ref_0(Process *p, Term *args)
 
 Term bif_erlang_self_0(Process *p, Term *args) { (void)args; return p->pid; }
 Term bif_erlang_node_0(Process *p, Term *args) { (void)p; (void)args; return am_nonode_at_nohost; }
+
+/* Not distributed: no other node is ever connected or known. */
+Term bif_erlang_nodes_0(Process *p, Term *args) { (void)p; (void)args; return NIL; }
+
+Term bif_erlang_nodes_1(Process *p, Term *args)
+{
+    bool self = false;
+    Term l = args[0];
+    if (term_is_atom(l)) l = cons(HAlloc(p, 2), l, NIL);
+    for (; term_is_list(l); l = list_tail(l)) {
+        Term t = list_head(l);
+        if (t == ATOM_NAMED("this") || t == ATOM_NAMED("known")) self = true;
+        else if (t != ATOM_NAMED("visible") && t != ATOM_NAMED("hidden") && t != ATOM_NAMED("connected"))
+            BIF_ERROR(p, EXC_BADARG);
+    }
+    if (!term_is_nil(l)) BIF_ERROR(p, EXC_BADARG);
+    return self ? cons(HAlloc(p, 2), am_nonode_at_nohost, NIL) : NIL;
+}
+
+/* nodes(Types, #{connection_id => Bool, node_type => Bool}): {Node, Info}
+ * for each node; here only this node, whose connection id is undefined
+ * and whose type is `this`. */
+Term bif_erlang_nodes_2(Process *p, Term *args)
+{
+    Term opts = args[1];
+    if (!term_is_map(opts)) BIF_ERROR(p, EXC_BADARG);
+    size_t known = 0;
+    bool conn = false, type = false;
+    Term v;
+    if ((v = map_get(opts, ATOM_NAMED("connection_id"))) != THE_NON_VALUE) {
+        if (v != am_true && v != am_false) BIF_ERROR(p, EXC_BADARG);
+        conn = v == am_true;
+        known++;
+    }
+    if ((v = map_get(opts, ATOM_NAMED("node_type"))) != THE_NON_VALUE) {
+        if (v != am_true && v != am_false) BIF_ERROR(p, EXC_BADARG);
+        type = v == am_true;
+        known++;
+    }
+    if (map_size(opts) != known) BIF_ERROR(p, EXC_BADARG);
+    Term self = bif_erlang_nodes_1(p, args);
+    if (self == THE_NON_VALUE || term_is_nil(self)) return self;
+    Term keys[2], values[2];
+    size_t n = 0;
+    if (conn) { keys[n] = ATOM_NAMED("connection_id"); values[n++] = am_undefined; }
+    if (type) { keys[n] = ATOM_NAMED("node_type"); values[n++] = ATOM_NAMED("this"); }
+    Term info = map_from_pairs_on_heap(p, keys, values, n);
+    if (info == THE_NON_VALUE) abort();
+    Term *hp = HAlloc(p, 5);
+    return cons(hp + 3, tuple2(hp, am_nonode_at_nohost, info), NIL);
+}
 Term bif_erlang_node_1(Process *p, Term *args)
 {
     if (!term_is_pid(args[0]) && !term_is_port(args[0]) && !term_is_boxed_with(args[0], HDR_REF)) BIF_ERROR(p, EXC_BADARG);
@@ -425,6 +476,40 @@ static Term priority_atom(unsigned prio)
     }
 }
 
+/* Node monitor subscriptions are counted per option set: 0 for the plain
+ * monitor_nodes flag, 1 + bits for {monitor_nodes, #{connection_id =>
+ * Bool, node_type => visible | hidden | all, nodedown_reason => Bool}}.
+ * -1 for anything else (badarg). */
+#define NODE_MONITOR_KINDS 17
+static int node_monitor_kind(Term flag)
+{
+    if (term_is_atom(flag)) return 0;
+    Term opts = tuple_elements(flag)[1];
+    if (!term_is_map(opts)) return -1;
+    int bits = 0;
+    size_t known = 0;
+    Term v;
+    if ((v = map_get(opts, ATOM_NAMED("connection_id"))) != THE_NON_VALUE) {
+        if (v != am_true && v != am_false) return -1;
+        bits |= v == am_true ? 1 : 0;
+        known++;
+    }
+    if ((v = map_get(opts, ATOM_NAMED("nodedown_reason"))) != THE_NON_VALUE) {
+        if (v != am_true && v != am_false) return -1;
+        bits |= v == am_true ? 2 : 0;
+        known++;
+    }
+    if ((v = map_get(opts, ATOM_NAMED("node_type"))) != THE_NON_VALUE) {
+        if (v == ATOM_NAMED("visible")) bits |= 4;
+        else if (v == ATOM_NAMED("hidden")) bits |= 8;
+        else if (v == ATOM_NAMED("all")) bits |= 12;
+        else return -1;
+        known++;
+    }
+    if (map_size(opts) != known) return -1;
+    return 1 + bits;
+}
+
 Term bif_erlang_process_flag_2(Process *p, Term *args)
 {
     Term flag = args[0], value = args[1];
@@ -434,6 +519,20 @@ Term bif_erlang_process_flag_2(Process *p, Term *args)
         if (value == am_true) p->flags |= PF_TRAP_EXIT;
         else p->flags &= ~PF_TRAP_EXIT;
         return old;
+    }
+    if (flag == ATOM_NAMED("monitor_nodes") ||
+        (term_is_tuple(flag) && tuple_arity(flag) == 2 && tuple_elements(flag)[0] == ATOM_NAMED("monitor_nodes"))) {
+        int kind = node_monitor_kind(flag);
+        if (kind < 0 || (value != am_true && value != am_false)) BIF_ERROR(p, EXC_BADARG);
+        if (!p->node_monitors) {
+            p->node_monitors = calloc(NODE_MONITOR_KINDS, sizeof *p->node_monitors);
+            if (!p->node_monitors) abort();
+        }
+        /* The subscriptions of this kind before the call; true adds one,
+         * false drops them all (net_kernel relies on the integer). */
+        uint32_t old = p->node_monitors[kind];
+        p->node_monitors[kind] = value == am_true ? old + 1 : 0;
+        return make_small(old);
     }
     if (flag == am_error_handler) {
         if (!term_is_atom(value)) BIF_ERROR(p, EXC_BADARG);

@@ -443,6 +443,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     p->heap_msgs = NULL;
     p->nheap_msgs = p->capheap_msgs = 0;
     free(p->markers);
+    free(p->node_monitors);
     p->markers = NULL;
     heap_destroy(p);
     free(p->arg_big);
