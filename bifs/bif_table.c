@@ -20,6 +20,9 @@ const bif_entry bif_table[] = {
 #include "bifs/ets.tab"
 #include "bifs/erlang_load.tab"
 #include "bifs/checksum.tab"
+#include "bifs/system_monitor.tab"
+#include "bifs/trace.tab"
+#include "bifs/port.tab"
 #include "bifs/file.tab"
 #undef BIF
 };

@@ -18,9 +18,11 @@
 #include "gc.h"
 #include "io_thread.h"
 #include "map.h"
+#include "port.h"
 #include "scheduler.h"
 #include "strbuf.h"
 #include "term_build.h"
+#include "trace.h"
 #include "term_order.h"
 #include "term_print.h"
 #include "timer.h"
@@ -178,7 +180,11 @@ static Term spawn_with(Process *p, Term m, Term f, Term a, const spawn_opts *o, 
     if (!term_is_atom(m) || !term_is_atom(f) || list_length(a) < 0) BIF_ERROR(p, EXC_BADARG);
     Process *child = process_create(p, m, f, a, o);
     if (!child) BIF_ERROR(p, EXC_SYSTEM_LIMIT);
-    if (link) process_link(p, child->pid);
+    trace_spawn(p, child, m, f, a);
+    if (link) {
+        process_link(p, child->pid);
+        trace_link(p, child->pid, true);
+    }
     Term ref = monitor ? monitor_created(p, child) : NIL;
     process_start(atomic_load(&p->sched), child);
     return monitor ? tuple2(HAlloc(p, 3), child->pid, ref) : child->pid;
@@ -205,26 +211,57 @@ Term bif_erlang_spawn_link_3(Process *p, Term *args) { return do_spawn(p, args[0
  * tasks); here an ordinary process. */
 Term bif_erts_internal_spawn_system_process_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], false); }
 
+/* link(Port): a closed port is a dead process to link/1 (noproc). */
+static Term link_port(Process *p, Term id)
+{
+    Port *port = port_lookup(id);
+    bool linked = port && port_link(port, p->pid);
+    if (port) port_put(port);
+    if (linked) {
+        process_add_link(p, id);
+    } else if (p->flags & PF_TRAP_EXIT) {
+        process_send_exit(p, id, am_noproc, true);
+    } else {
+        BIF_ERROR_VALUE(p, EXC_ERROR, am_noproc);
+    }
+    return am_true;
+}
+
 Term bif_erlang_link_1(Process *p, Term *args)
 {
+    if (term_is_port(args[0])) return link_port(p, args[0]);
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     if (!process_link(p, args[0])) {
         /* Linking to a dead process: an exit signal with noproc. */
         if (p->flags & PF_TRAP_EXIT) process_send_exit(p, args[0], am_noproc, true);
         else BIF_ERROR_VALUE(p, EXC_ERROR, am_noproc);
-    }
+    } else trace_link(p, args[0], true);
     return am_true;
 }
 
 Term bif_erlang_unlink_1(Process *p, Term *args)
 {
+    if (term_is_port(args[0])) {
+        process_remove_link(p, args[0]);
+        Port *port = port_lookup(args[0]);
+        if (port) {
+            port_unlink(port, p->pid);
+            port_put(port);
+        }
+        return am_true;
+    }
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     process_unlink(p, args[0]);
+    trace_link(p, args[0], false);
     return am_true;
 }
 
 Term bif_erlang_exit_2(Process *p, Term *args)
 {
+    if (term_is_port(args[0])) {
+        port_exit_signal(args[0], p->pid, args[1]);
+        return am_true;
+    }
     Process *to = process_lookup(args[0]);
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
     if (to) process_send_exit(to, p->pid, args[1], false);
@@ -333,8 +370,32 @@ static Term monitor_created(Process *p, Process *child)
     return make_ref_term(HAlloc(p, REF_WORDS), ref);
 }
 
+/* monitor(port, Port): the port keeps the watcher (port.c). A name that
+ * is no registered port, or a closed port, gives 'DOWN' with noproc. */
+static Term monitor_port(Process *p, Term target)
+{
+    if (!term_is_port(target) && !term_is_atom(target)) BIF_ERROR(p, EXC_BADARG);
+    uint64_t ref = atomic_fetch_add(&next_ref, 1);
+    Port *port = port_resolve(target);
+    Term id = port ? port->id : NIL;
+    bool added = port && port_monitor_add(port, ref, p->pid, term_is_atom(target) ? target : NIL);
+    if (port) port_put(port);
+    if (added) {
+        pthread_mutex_lock(&p->inbox_lock);
+        monitor_add(&p->monitors, &p->nmonitors, &p->capmonitors, ref, id, NIL);
+        pthread_mutex_unlock(&p->inbox_lock);
+    } else {
+        Term scratch[REF_WORDS + 6];
+        Term who = term_is_atom(target) ? tuple2(HAlloc(p, 3), target, am_nonode_at_nohost) : target;
+        Term r = make_ref_term(scratch, ref);
+        send_message(p, tuple_from(scratch + REF_WORDS, (Term[]){ ATOM_NAMED("DOWN"), r, ATOM_NAMED("port"), who, am_noproc }, 5));
+    }
+    return make_ref_term(HAlloc(p, REF_WORDS), ref);
+}
+
 static Term do_monitor(Process *p, Term type, Term target, bool alias)
 {
+    if (type == ATOM_NAMED("port") && !alias) return monitor_port(p, target);
     if (type != ATOM_NAMED("process")) BIF_ERROR(p, EXC_BADARG);
     Process *t = NULL;
     if (term_is_pid(target)) t = process_lookup(target);
@@ -396,7 +457,9 @@ static Term demonitor(Process *p, Term ref_term, Term options)
     bool found = monitor_remove(p->monitors, &p->nmonitors, ref, &pid);
     pthread_mutex_unlock(&p->inbox_lock);
     alias_remove(ref, p->pid);   /* an alias made with the monitor ends with it */
-    if (found) {
+    if (found && term_is_port(pid)) {
+        port_demonitor(pid, ref);
+    } else if (found) {
         Process *t = process_lookup(pid);
         if (t) {
             pthread_mutex_lock(&t->inbox_lock);
@@ -433,6 +496,10 @@ void monitors_on_exit(Process *p, Term reason)
         send_down(w, by[i].ref, who, reason);
     }
     for (size_t i = 0; i < nmine; i++) {
+        if (term_is_port(mine[i].pid)) {
+            port_demonitor(mine[i].pid, mine[i].ref);
+            continue;
+        }
         Process *t = process_lookup(mine[i].pid);
         if (!t) continue;
         pthread_mutex_lock(&t->inbox_lock);
@@ -582,7 +649,8 @@ Term bif_erlang_process_flag_2(Process *p, Term *args)
         p->message_queue_off_heap = value == ATOM_NAMED("off_heap");
         return old;
     }
-    BIF_ERROR(p, EXC_BADARG);
+    /* A flag erts does not know: OTP says so in the error_info cause. */
+    BIF_ERROR_CAUSE(p, EXC_BADARG, ATOM_NAMED("badopt"));
 }
 
 Term bif_erlang_group_leader_0(Process *p, Term *args) { (void)args; return p->group_leader; }
@@ -597,18 +665,33 @@ Term bif_erlang_group_leader_2(Process *p, Term *args)
 
 /* --- registry ------------------------------------------------------------ */
 
+/* register(Name, Port): the registry holds ports beside processes. */
+static Term register_port(Process *p, Term name, Term id)
+{
+    Port *port = port_lookup(id);
+    bool ok = port && process_whereis(name) == NULL && port_register(port, name);
+    if (port) port_put(port);
+    if (!ok) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
 Term bif_erlang_register_2(Process *p, Term *args)
 {
     Term name = args[0];
+    if (term_is_atom(name) && name != am_undefined && term_is_port(args[1])) return register_port(p, name, args[1]);
     if (!term_is_atom(name) || name == am_undefined || !term_is_pid(args[1])) BIF_ERROR(p, EXC_BADARG);
     Process *q = process_lookup(args[1]);
     if (!q || !process_register(name, q)) BIF_ERROR(p, EXC_BADARG);
+    trace_register(q, name, true);
     return am_true;
 }
 
 Term bif_erlang_unregister_1(Process *p, Term *args)
 {
-    if (!term_is_atom(args[0]) || !process_unregister(args[0])) BIF_ERROR(p, EXC_BADARG);
+    if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
+    Process *q = process_whereis(args[0]);
+    if (!process_unregister(args[0])) BIF_ERROR(p, EXC_BADARG);
+    if (q) trace_register(q, args[0], false);
     return am_true;
 }
 
@@ -616,7 +699,9 @@ Term bif_erlang_whereis_1(Process *p, Term *args)
 {
     if (!term_is_atom(args[0])) BIF_ERROR(p, EXC_BADARG);
     Process *q = process_whereis(args[0]);
-    return q ? q->pid : am_undefined;
+    if (q) return q->pid;
+    Term port = registry_port(args[0]);
+    return port != NIL ? port : am_undefined;
 }
 
 Term bif_erlang_send_2(Process *p, Term *args)
@@ -635,7 +720,17 @@ Term bif_erlang_send_2(Process *p, Term *args)
     if (term_is_tuple(to) && tuple_arity(to) == 2 && tuple_elements(to)[1] == am_nonode_at_nohost &&
         term_is_atom(tuple_elements(to)[0]))
         to = tuple_elements(to)[0];
+    if (term_is_port(to)) {
+        port_send_message(p, to, args[1]);
+        BUMP_REDS(p, 4);
+        return args[1];
+    }
     Process *q = term_is_pid(to) ? process_lookup(to) : term_is_atom(to) ? process_whereis(to) : NULL;
+    if (!q && term_is_atom(to) && registry_port(to) != NIL) {
+        port_send_message(p, registry_port(to), args[1]);
+        BUMP_REDS(p, 4);
+        return args[1];
+    }
     if (!q && !term_is_pid(to)) BIF_ERROR(p, EXC_BADARG);
     if (q) send_message(q, args[1]);
     BUMP_REDS(p, 4);
@@ -859,12 +954,50 @@ static Term chars_to_list(Process *p, const char *s, size_t n)
     return list;
 }
 
+/* A local pid's 28 data bits print as <0.Number.Serial>: 15 and 13 bits. */
 Term bif_erlang_pid_to_list_1(Process *p, Term *args)
 {
     if (!term_is_pid(args[0])) BIF_ERROR(p, EXC_BADARG);
+    UWord data = args[0] >> TAG_IMMED1_SIZE;
     char buf[64];
-    int n = snprintf(buf, sizeof buf, "<0.%llu.0>", (unsigned long long)(args[0] >> TAG_IMMED1_SIZE));
+    int n = snprintf(buf, sizeof buf, "<0.%u.%u>", (unsigned)(data & 0x7FFF), (unsigned)((data >> 15) & 0x1FFF));
     return chars_to_list(p, buf, (size_t)n);
+}
+
+/* Digits at *s up to `end`, at most `limit`; advances *s. */
+static bool parse_field(const char **s, char end, unsigned limit, unsigned *out)
+{
+    unsigned v = 0;
+    const char *c = *s;
+    if (*c < '0' || *c > '9') return false;
+    for (; *c >= '0' && *c <= '9'; c++) {
+        v = v * 10 + (unsigned)(*c - '0');
+        if (v > limit) return false;
+    }
+    if (*c != end) return false;
+    *s = c + 1;
+    *out = v;
+    return true;
+}
+
+/* "<0.Number.Serial>": a local pid, whether or not a process has it. */
+Term bif_erlang_list_to_pid_1(Process *p, Term *args)
+{
+    char buf[48];
+    size_t n = 0;
+    if (list_length(args[0]) < 0) BIF_ERROR(p, EXC_BADARG);
+    for (Term t = args[0]; term_is_list(t); t = list_tail(t)) {
+        Term c = list_head(t);
+        if (n == sizeof buf - 1 || !term_is_small(c) || small_value(c) < 1 || small_value(c) > 255) BIF_ERROR(p, EXC_BADARG);
+        buf[n++] = (char)small_value(c);
+    }
+    buf[n] = 0;
+    const char *s = buf;
+    unsigned node, number, serial;
+    if (*s++ != '<' || !parse_field(&s, '.', 0, &node) || !parse_field(&s, '.', 0x7FFF, &number) ||
+        !parse_field(&s, '>', 0x1FFF, &serial) || *s)
+        BIF_ERROR(p, EXC_BADARG);
+    return ((Term)((UWord)serial << 15 | number) << TAG_IMMED1_SIZE) | TAG_IMMED1_PID;
 }
 
 Term bif_erlang_ref_to_list_1(Process *p, Term *args)
@@ -1100,8 +1233,14 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     Term item = args[0];
     if (item == ATOM_NAMED("otp_release")) return chars_to_list(p, "25", 2);
     if (item == ATOM_NAMED("wordsize")) return make_small(8);
+    if (term_is_tuple(item) && tuple_arity(item) == 2 && tuple_elements(item)[0] == ATOM_NAMED("wordsize") &&
+        (tuple_elements(item)[1] == ATOM_NAMED("internal") || tuple_elements(item)[1] == ATOM_NAMED("external")))
+        return make_small(8);
     if (item == ATOM_NAMED("schedulers")) return make_small(vm.schedulers);
     if (item == ATOM_NAMED("schedulers_online")) return make_small(atomic_load(&vm.schedulers_online));
+    /* The scheduler running the caller (which owns p while it runs). */
+    if (item == ATOM_NAMED("scheduler_id"))
+        return make_small(atomic_load_explicit(&p->sched, memory_order_relaxed)->id);
     if (item == ATOM_NAMED("dirty_cpu_schedulers") || item == ATOM_NAMED("dirty_cpu_schedulers_online") ||
         item == ATOM_NAMED("dirty_io_schedulers"))
         return make_small(0);
@@ -1115,6 +1254,8 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("machine")) return chars_to_list(p, "BEAM", 4);
     if (item == ATOM_NAMED("hipe_architecture")) return am_undefined;
     if (item == ATOM_NAMED("process_limit")) return make_small(process_limit());
+    if (item == ATOM_NAMED("port_count")) return make_small((SWord)port_count());
+    if (item == ATOM_NAMED("port_limit")) return make_small(PORT_LIMIT);
     if (item == ATOM_NAMED("logical_processors") || item == ATOM_NAMED("logical_processors_online") ||
         item == ATOM_NAMED("logical_processors_available")) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1270,7 +1411,8 @@ static Term process_item(Process *p, Process *q, Term item)
         Term *hp = HAlloc(p, 5 * n);
         v = NIL;
         for (size_t i = n; i-- > 0;) {
-            Term e = by ? ml[i].pid : tuple2(hp + 2, ATOM_NAMED("process"), ml[i].pid);
+            Term kind = term_is_port(ml[i].pid) ? ATOM_NAMED("port") : ATOM_NAMED("process");
+            Term e = by ? ml[i].pid : tuple2(hp + 2, kind, ml[i].pid);
             v = cons(hp, e, v);
             hp += 5;
         }
@@ -1633,6 +1775,7 @@ Term bif_erlang_yield_0(Process *p, Term *args)
 {
     (void)args;
     BUMP_REDS(p, p->fcalls);
+    prof_hint(PROF_END_YIELD);
     return am_true;
 }
 
@@ -1651,6 +1794,7 @@ Term bif_erlang_hibernate_3(Process *p, Term *args)
     p->i = export_address(e);
     p->arity = (uint32_t)n;
     p->freason = EXC_HIBERNATE;
+    prof_hint(PROF_END_HIBERNATE);
     return THE_NON_VALUE;
 }
 
@@ -1770,6 +1914,11 @@ Term bif_erlang_system_flag_2(Process *p, Term *args)
         }
         return atomic_exchange(&vm.wall_time_enabled, on) ? am_true : am_false;
     }
+    if (flag == ATOM_NAMED("microstate_accounting")) {
+        if (value == ATOM_NAMED("reset")) return prof_msacc_reset() ? am_true : am_false;
+        if (value != am_true && value != am_false) BIF_ERROR(p, EXC_BADARG);
+        return prof_msacc_set(value == am_true) ? am_true : am_false;
+    }
     if (flag == ATOM_NAMED("schedulers_online")) {
         SWord n;
         if (!small_in_range(value, 1, vm.schedulers, &n)) BIF_ERROR(p, EXC_BADARG);
@@ -1794,16 +1943,18 @@ Term bif_erlang_statistics_1(Process *p, Term *args)
     if (item == ATOM_NAMED("run_queue") || item == ATOM_NAMED("total_run_queue_lengths") ||
         item == ATOM_NAMED("total_run_queue_lengths_all"))
         return make_small((SWord)sched_run_queue_length());
-    /* The _all variants add the dirty CPU and IO queues, which cbeam does
-     * not have: they are always empty. */
+    /* OTP's shape: the normal queues, then the dirty CPU queue, and with
+     * _all the dirty IO queue too; cbeam has no dirty schedulers, so those
+     * are always empty. */
     if (item == ATOM_NAMED("run_queue_lengths") || item == ATOM_NAMED("run_queue_lengths_all"))
-        return per_scheduler_list(p, sched_run_queue_length_of, item == ATOM_NAMED("run_queue_lengths_all") ? 2 : 0);
+        return per_scheduler_list(p, sched_run_queue_length_of, item == ATOM_NAMED("run_queue_lengths_all") ? 2 : 1);
     if (item == ATOM_NAMED("total_active_tasks") || item == ATOM_NAMED("total_active_tasks_all"))
         return make_small((SWord)sched_active_tasks_total());
     if (item == ATOM_NAMED("active_tasks") || item == ATOM_NAMED("active_tasks_all"))
-        return per_scheduler_list(p, sched_active_tasks_of, item == ATOM_NAMED("active_tasks_all") ? 2 : 0);
+        return per_scheduler_list(p, sched_active_tasks_of, item == ATOM_NAMED("active_tasks_all") ? 2 : 1);
     if (item == ATOM_NAMED("scheduler_wall_time") || item == ATOM_NAMED("scheduler_wall_time_all"))
         return scheduler_wall_time(p, item == ATOM_NAMED("scheduler_wall_time_all"));
+    if (item == ATOM_NAMED("microstate_accounting")) return prof_msacc_stats(p);
     if (item == ATOM_NAMED("garbage_collection"))
         return tuple3(HAlloc(p, 4), make_small((SWord)gc_total_collections()), make_small((SWord)gc_total_words_reclaimed()),
                       make_small(0));

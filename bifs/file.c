@@ -1,5 +1,5 @@
 /*
- * file.c — the BIFs of prim_file and file (file name encoding) and the
+ * file.c — the BIFs of prim_file (file name encoding) and the
  * calendar BIFs of erlang that prim_file's time conversions call.
  *
  * File names are UTF-8 (OTP's default +fnu mode on Linux): a name goes to
@@ -112,12 +112,6 @@ Term bif_prim_file_is_translatable_1(Process *p, Term *args)
     size_t n, chars;
     if (!term_is_binary_like(args[0]) || !binary_bytes(args[0], &b, &n)) BIF_ERROR(p, EXC_BADARG);
     return utf8_count((const char *)b, n, &chars) ? am_true : am_false;
-}
-
-Term bif_file_native_name_encoding_0(Process *p, Term *args)
-{
-    (void)p; (void)args;
-    return ATOM_NAMED("utf8");
 }
 
 /* --- calendar ------------------------------------------------------------ */

@@ -6,6 +6,8 @@
  * The environment is process-global in C; putenv/unsetenv take env_lock
  * so that schedulers do not race each other (getenv copies under it).
  */
+#include <langinfo.h>
+#include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,24 @@
 
 extern char **environ;
 static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the environment (NULL-terminated, every string malloc'd), for
+ * spawning a program (emulator/port_io.c). */
+char **os_environ_copy(void)
+{
+    pthread_mutex_lock(&env_lock);
+    size_t n = 0;
+    while (environ[n]) n++;
+    char **copy = malloc((n + 1) * sizeof *copy);
+    if (!copy) abort();
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = strdup(environ[i]);
+        if (!copy[i]) abort();
+    }
+    copy[n] = NULL;
+    pthread_mutex_unlock(&env_lock);
+    return copy;
+}
 
 static Term bytes_to_list(Process *p, const char *s, size_t n)
 {
@@ -124,4 +144,26 @@ Term bif_os_perf_counter_0(Process *p, Term *args)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return make_small((SWord)ts.tv_sec * 1000000000 + ts.tv_nsec);
+}
+
+/* file:native_name_encoding/0: utf8 when the locale's character set is
+ * UTF-8, else latin1, as OTP decides at start-up (its default +fnu). The
+ * locale is read once, without touching the process-wide one. */
+Term bif_file_native_name_encoding_0(Process *p, Term *args)
+{
+    (void)p;
+    (void)args;
+    static _Atomic int cached;   /* 0 unknown, 1 latin1, 2 utf8 */
+    int v = atomic_load(&cached);
+    if (v == 0) {
+        v = 1;
+        locale_t loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
+        if (loc != (locale_t)0) {
+            const char *cs = nl_langinfo_l(CODESET, loc);
+            if (cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0)) v = 2;
+            freelocale(loc);
+        }
+        atomic_store(&cached, v);
+    }
+    return v == 2 ? ATOM_NAMED("utf8") : ATOM_NAMED("latin1");
 }

@@ -25,6 +25,7 @@
 
 #include "exception.h"
 #include "process.h"
+#include "prof.h"
 
 typedef Term (*BifFunction)(Process *p, Term *args);
 
@@ -43,6 +44,9 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/ets.tab"
 #include "bifs/erlang_load.tab"
 #include "bifs/checksum.tab"
+#include "bifs/system_monitor.tab"
+#include "bifs/trace.tab"
+#include "bifs/port.tab"
 #include "bifs/file.tab"
 #undef BIF
 
@@ -68,7 +72,7 @@ static inline bool bif_is_implemented(const void *bif) { return bif && bif != (c
  * first). The caller is switched out and calls the BIF again with the
  * same arguments when it is next scheduled. */
 #define EXC_YIELD_RETRY (1u << 30)
-#define BIF_YIELD_RETRY(p) do { (p)->freason = EXC_YIELD_RETRY; return THE_NON_VALUE; } while (0)
+#define BIF_YIELD_RETRY(p) do { (p)->freason = EXC_YIELD_RETRY; prof_hint(PROF_END_YIELD); return THE_NON_VALUE; } while (0)
 /* Not an exception either: erlang:hibernate/3 has put the arguments of
  * the function to continue with in x[0..p->arity) and its address in p->i;
  * the caller's stack is to be dropped and the process to wait. */

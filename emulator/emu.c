@@ -28,6 +28,7 @@
 #include "gc.h"
 #include "io_thread.h"
 #include "map.h"
+#include "port.h"
 #include "scheduler.h"
 #include "term_build.h"
 #include "term_order.h"
@@ -489,7 +490,13 @@ hibernate:
             goto bif_error;
         }
         x[0] = r;
-        FCALLS--;
+        /* A BIF that used up the slice (erlang:yield/0, a long one) ends
+         * it here, with only the result live, as OTP does. */
+        if (__builtin_expect(--FCALLS <= 0, 0)) {
+            I += OPSIZE_call_bif;
+            switch_live = 1;
+            goto context_switch;
+        }
         NEXT_OP(call_bif);
     }
     OPCASE(bif_trampoline) {
@@ -513,6 +520,7 @@ hibernate:
         x[0] = r;
         I = (const BeamInstr *)*E;
         *E = NIL;
+        if (__builtin_expect(FCALLS <= 0, 0)) { switch_live = 1; goto context_switch; }
         DISPATCH();
     }
     OPCASE(export_trampoline) {
@@ -1337,7 +1345,7 @@ hibernate:
 
     /* --- messages --- */
     OPCASE(send) {
-        if (term_is_boxed(x[0])) {   /* {Name, Node} or an alias: the BIF knows the forms */
+        if (term_is_boxed(x[0]) || term_is_port(x[0])) {   /* {Name, Node}, an alias, a port: the BIF knows the forms */
             SWAPOUT;
             Term r = bif_erlang_send_2(c_p, x);
             SWAPIN;
@@ -1352,6 +1360,14 @@ hibernate:
         Process *to = send_target(x[0]);
         if (!to && term_is_atom(x[0])) {
             to = process_whereis(x[0]);
+            if (!to && registry_port(x[0]) != NIL) {   /* a registered port */
+                SWAPOUT;
+                port_send_message(c_p, registry_port(x[0]), x[1]);
+                SWAPIN;
+                x[0] = x[1];
+                FCALLS -= 4;
+                NEXT_OP(send);
+            }
             if (!to) {
                 bif_args[0] = x[0]; bif_args[1] = x[1];
                 err_pc = I; err_bif = export_get(am_erlang, am_send, 2); err_bif_arity = 2;

@@ -5,7 +5,8 @@
  * atoms ATOM_EXT when every character is Latin-1 and the UTF-8 forms
  * otherwise, byte lists as STRING, maps in the map's own order (sorted
  * with `deterministic`), export funs EXPORT, local funs NEW_FUN, local
- * pids NEW_PID and references NEWER_REFERENCE on node nonode@nohost.
+ * pids NEW_PID, ports NEW_PORT and references NEWER_REFERENCE on node
+ * nonode@nohost.
  *
  * One walk sizes the output, a second writes it; both iterate over list
  * tails and keep nesting on an explicit stack.
@@ -26,7 +27,7 @@
 #include "utf8.h"
 
 enum {
-    T_NEW_FLOAT = 70, T_BIT_BINARY = 77, T_NEW_PID = 88, T_NEWER_REF = 90, T_SMALL_INT = 97, T_INT = 98,
+    T_NEW_FLOAT = 70, T_BIT_BINARY = 77, T_NEW_PID = 88, T_NEW_PORT = 89, T_NEWER_REF = 90, T_SMALL_INT = 97, T_INT = 98,
     T_FLOAT = 99, T_ATOM = 100, T_SMALL_TUPLE = 104, T_LARGE_TUPLE = 105, T_NIL = 106, T_STRING = 107,
     T_LIST = 108, T_BINARY = 109, T_SMALL_BIG = 110, T_LARGE_BIG = 111, T_NEW_FUN = 112, T_EXPORT = 113,
     T_MAP = 116, T_ATOM_UTF8 = 118, T_SMALL_ATOM_UTF8 = 119,
@@ -284,6 +285,14 @@ static void put_term(out *o, walk *w, Term t)
         put32(o, 0);
         return;
     }
+    if (term_is_port(t)) {
+        /* OTP 25: NEW_PORT_EXT, a 32-bit id and creation 0. */
+        put8(o, T_NEW_PORT);
+        put_node(o);
+        put32(o, (uint32_t)(t >> TAG_IMMED1_SIZE));
+        put32(o, 0);
+        return;
+    }
     if (term_is_list(t)) {
         size_t len;
         if (byte_string(t, &len)) {
@@ -328,7 +337,7 @@ static void put_term(out *o, walk *w, Term t)
         put32(o, 0);
         return;
     }
-    o->ok = false;   /* ports and match states cannot be encoded */
+    o->ok = false;   /* match states cannot be encoded */
 }
 
 bool etf_encode_into(uint8_t *base, size_t *n, Term t, const etf_options *opt)

@@ -16,6 +16,7 @@
  */
 #include "atom.h"
 #include "gc.h"
+#include "sysmon.h"
 #include "scheduler.h"
 
 #include <pthread.h>
@@ -612,6 +613,9 @@ static void check_max_heap_size(Process *p)
 static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_major, unsigned *reds)
 {
     size_t before = words_in_use(p);
+    prof_sched *ps = prof_active_self();   /* profiling: timed */
+    uint64_t start = ps ? prof_now() : 0;
+    uint64_t sysmon_start = sysmon_on() ? sysmon_clock_ns() : 0;
     gc_cost cost = { 0, 0 };
     bool ok = true;
     enum minor_result r = MINOR_NEED_MAJOR;
@@ -626,7 +630,16 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
     if (p->max_heap_size) check_max_heap_size(p);
     atomic_fetch_add_explicit(&total_collections, 1, memory_order_relaxed);
     if (before > after) atomic_fetch_add_explicit(&total_reclaimed, before - after, memory_order_relaxed);
+    if (ps) prof_gc(ps, p, start, r != MINOR_DONE, before, after);
+    if (sysmon_start) sysmon_after_gc(p, sysmon_clock_ns() - sysmon_start);
     return ok;
+}
+
+/* A collection that used up the slice (its cost, or a max_heap_size
+ * kill) is why the slice ends, for +sched_trace. */
+static void gc_slice_hint(const Process *p)
+{
+    if (p->fcalls <= 0) prof_hint(PROF_END_GC);
 }
 
 bool gc_collect_reds(Process *p, size_t need, Term *x, unsigned live, unsigned *reds)
@@ -639,6 +652,7 @@ bool gc_collect(Process *p, size_t need, Term *x, unsigned live)
     unsigned reds;
     bool ok = collect(p, need, x, live, false, &reds);
     p->fcalls -= (int)reds;
+    gc_slice_hint(p);
     return ok;
 }
 
@@ -647,6 +661,7 @@ bool gc_collect_major(Process *p, size_t need, Term *x, unsigned live)
     unsigned reds;
     bool ok = collect(p, need, x, live, true, &reds);
     p->fcalls -= (int)reds;
+    gc_slice_hint(p);
     return ok;
 }
 

@@ -31,6 +31,7 @@
 
 #include "atom.h"
 #include "io_thread.h"
+#include "port_io.h"
 #include "scheduler.h"
 #include "term_build.h"
 #include "utf8.h"
@@ -84,6 +85,7 @@ static struct {
     bool broken[3];              /* fd 1/2 failed: io_write refuses */
     io_waiter *drain_waiters;
     io_waiter *requests, **requests_tail;
+    io_task *tasks, **tasks_tail;  /* io_post's queue, oldest first */
 
     /* --- set by io_start before the thread exists, read-only after ------- */
     pthread_t thread;
@@ -289,6 +291,7 @@ static void pump_output(void)
 /* --- input (IO thread) ------------------------------------------------------ */
 
 static void pump_input(void);
+static void run_tasks(void);
 
 static void in_reserve(size_t more)
 {
@@ -443,21 +446,38 @@ static void maybe_shutdown(void)
     pthread_mutex_unlock(&io.lock);
     free_waiters(reqs);
     free_waiters(drains);
+    run_tasks();          /* posted before `running` went false */
+    port_io_shutdown();
     if (io.reading) uv_read_stop(&io.dev[0].h.stream);
     io.reading = false;
     for (int fd = 0; fd < 3; fd++) {
-        if (io.dev[fd].kind != DEV_STREAM) continue;
-        /* libuv made the fd non-blocking; the file description may be
-         * shared with other processes (a pipe, the shell's terminal). */
+        /* libuv made the fd non-blocking (for the console or for an fd
+         * port on a dup of it); the file description may be shared with
+         * other processes (a pipe, the shell's terminal). */
         if (io.saved_flags[fd] != -1) fcntl(fd, F_SETFL, io.saved_flags[fd]);
-        uv_close((uv_handle_t *)&io.dev[fd].h.stream, NULL);
+        if (io.dev[fd].kind == DEV_STREAM) uv_close((uv_handle_t *)&io.dev[fd].h.stream, NULL);
     }
     uv_close((uv_handle_t *)&io.async, NULL);
+}
+
+static void run_tasks(void)
+{
+    pthread_mutex_lock(&io.lock);
+    io_task *t = io.tasks;
+    io.tasks = NULL;
+    io.tasks_tail = &io.tasks;
+    pthread_mutex_unlock(&io.lock);
+    while (t) {
+        io_task *next = t->next;
+        t->run(t);
+        t = next;
+    }
 }
 
 static void on_async(uv_async_t *a)
 {
     (void)a;
+    run_tasks();
     pump_output();
     pump_input();
     maybe_shutdown();
@@ -504,6 +524,7 @@ bool io_start(void)
     }
     io.tailp = &io.head;
     io.requests_tail = &io.requests;
+    io.tasks_tail = &io.tasks;
     if (uv_loop_init(&io.loop) != 0) return false;
     if (uv_async_init(&io.loop, &io.async, on_async) != 0) {
         uv_loop_close(&io.loop);
@@ -627,3 +648,22 @@ bool io_request_line(Term pid, bool latin1)
     pthread_mutex_unlock(&io.lock);
     return true;
 }
+
+bool io_post(io_task *t)
+{
+    t->next = NULL;
+    pthread_mutex_lock(&io.lock);
+    if (!io.running) {
+        pthread_mutex_unlock(&io.lock);
+        return false;
+    }
+    *io.tasks_tail = t;
+    io.tasks_tail = &t->next;
+    uv_async_send(&io.async);
+    pthread_mutex_unlock(&io.lock);
+    return true;
+}
+
+uv_loop_t *io_loop(void) { return &io.loop; }
+void io_enter(void) { reclaim_online(&io.reclaim); }
+void io_leave(void) { reclaim_offline(&io.reclaim); }

@@ -76,4 +76,19 @@ void io_flush(void);
  * the IO thread is not running. */
 bool io_request_line(Term pid, bool latin1);
 
+/* --- for ports (port_io.c) and later IO users ---------------------------
+ * A task runs on the IO thread, in the order posted. io_post returns false
+ * (and does not take the task) when the IO thread is not running. */
+typedef struct io_task {
+    struct io_task *next;
+    void (*run)(struct io_task *);
+} io_task;
+bool io_post(io_task *t);
+/* The loop; IO thread only. */
+struct uv_loop_s *io_loop(void);
+/* Around code on the IO thread that looks processes up or sends: the IO
+ * thread takes part in reclamation only in between (see io_deliver). */
+void io_enter(void);
+void io_leave(void);
+
 #endif

@@ -23,6 +23,7 @@
 #include "emu.h"
 #include "io_thread.h"
 #include "literal.h"
+#include "prof.h"
 #include "scheduler.h"
 #include "strbuf.h"
 #include "term_build.h"
@@ -50,6 +51,15 @@ static void usage(FILE *out)
           "cbeam's own flags:\n"
           "  +otp_lib DIR              OTP's lib directory (default " CBEAM_OTP_LIB_DIR ",\n"
           "                            or $CBEAM_OTP_LIB)\n"
+          "  +sched_trace FILE         record what every scheduler does (slices, migrations,\n"
+          "                            steals, sleep, GCs, run-queue lengths, balancing) and\n"
+          "                            write it at halt as Chrome trace-event JSON (open in\n"
+          "                            ui.perfetto.dev or chrome://tracing; tools/sched-svg\n"
+          "                            draws it as an SVG timeline)\n"
+          "  +sched_report             print a table per scheduler on stderr at exit\n"
+          "                            (utilisation, reductions, slices, context switches,\n"
+          "                            steals, migrations, time asleep, longest slice,\n"
+          "                            run-queue length)\n"
           "\n"
           "  disasm   the text that tools/beam-disasm-text prints from OTP's beam_disasm\n"
           "  check    with --md5, print each module's name and module_info(md5) in hex;\n"
@@ -260,6 +270,14 @@ static void parse_run_args(run_options *o, int argc, char **argv)
             parse_schedulers(o, argv[++i]);
             continue;
         }
+        if (strcmp(a, "+sched_trace") == 0 && i + 1 < argc) {
+            prof_cfg.trace_file = argv[++i];
+            continue;
+        }
+        if (strcmp(a, "+sched_report") == 0) {
+            prof_cfg.report = true;
+            continue;
+        }
         if (strcmp(a, "+P") == 0 && i + 1 < argc) {
             parse_process_limit(o, argv[++i]);
             continue;
@@ -408,6 +426,8 @@ static int run_erlang(int argc, char **argv)
     /* Writes out everything queued (nothing is lost at halt) and joins the
      * IO thread. */
     io_stop();
+    /* Every thread that records has stopped: write the trace, the report. */
+    prof_finish();
     for (size_t i = 0; i < npath; i++) free(path[i]);
     free(o.pa);
     free(o.pz);

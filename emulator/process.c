@@ -20,15 +20,19 @@
 #include "export.h"
 #include "gc.h"
 #include "map.h"
+#include "port.h"
 #include "prim_file.h"
 #include "scheduler.h"
 #include "term_build.h"
+#include "trace.h"
 #include "term_print.h"
 #include "strbuf.h"
 
+/* A registered name: a process (p), or a port (p NULL, port its id). */
 typedef struct reg_entry {
     Term name;
     Process *p;
+    Term port;
 } reg_entry;
 
 /* A pid's 28 data bits (OTP: 15 bits of number, 13 of serial) run through
@@ -161,6 +165,7 @@ Process *process_create(Process *parent, Term m, Term f, Term args, const spawn_
         return NULL;
     }
     p->group_leader = parent ? parent->group_leader : p->pid;
+    p->tracer = NIL;
     /* The arguments are copied onto the new heap, then into registers. */
     Term *hp = HAlloc(p, size_object(args));
     Term copy = copy_object(args, &hp, &p->off_heap);
@@ -196,27 +201,31 @@ Process *process_spawn(Scheduler *sd, Process *parent, Term m, Term f, Term args
 
 /* --- links and exit signals ------------------------------------------------- */
 
-static void links_add(Process *p, Term pid)
+void link_list_add(Term **items, size_t *n, size_t *cap, Term id)
 {
-    for (size_t i = 0; i < p->nlinks; i++)
-        if (p->links[i] == pid) return;
-    if (p->nlinks == p->caplinks) {
-        p->caplinks = p->caplinks ? p->caplinks * 2 : 4;
-        p->links = realloc(p->links, p->caplinks * sizeof *p->links);
-        if (!p->links) abort();
+    for (size_t i = 0; i < *n; i++)
+        if ((*items)[i] == id) return;
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        *items = realloc(*items, *cap * sizeof **items);
+        if (!*items) abort();
     }
-    p->links[p->nlinks++] = pid;
+    (*items)[(*n)++] = id;
 }
 
-static void links_remove(Process *p, Term pid)
+void link_list_remove(Term *items, size_t *n, Term id)
 {
-    for (size_t i = 0; i < p->nlinks; i++) {
-        if (p->links[i] == pid) {
-            p->links[i] = p->links[--p->nlinks];
+    for (size_t i = 0; i < *n; i++) {
+        if (items[i] == id) {
+            memmove(items + i, items + i + 1, (*n - i - 1) * sizeof *items);
+            (*n)--;
             return;
         }
     }
 }
+
+static void links_add(Process *p, Term id) { link_list_add(&p->links, &p->nlinks, &p->caplinks, id); }
+static void links_remove(Process *p, Term id) { link_list_remove(p->links, &p->nlinks, id); }
 
 bool process_link(Process *a, Term b_pid)
 {
@@ -244,6 +253,20 @@ void process_unlink(Process *a, Term b_pid)
         links_remove(b, a->pid);
         pthread_mutex_unlock(&b->inbox_lock);
     }
+}
+
+void process_add_link(Process *p, Term id)
+{
+    pthread_mutex_lock(&p->inbox_lock);
+    if (atomic_load(&p->state) != PS_EXITED) links_add(p, id);
+    pthread_mutex_unlock(&p->inbox_lock);
+}
+
+void process_remove_link(Process *p, Term id)
+{
+    pthread_mutex_lock(&p->inbox_lock);
+    links_remove(p, id);
+    pthread_mutex_unlock(&p->inbox_lock);
 }
 
 void process_send_exit(Process *p, Term from, Term reason, bool link)
@@ -284,7 +307,7 @@ bool process_register(Term name, Process *p)
         if (!table.names) abort();
     }
     if (ok) {
-        table.names[table.nnames++] = (reg_entry){ name, p };
+        table.names[table.nnames++] = (reg_entry){ name, p, NIL };
         p->registered_name = name;
     }
     pthread_mutex_unlock(&table.lock);
@@ -297,7 +320,7 @@ bool process_unregister(Term name)
     pthread_mutex_lock(&table.lock);
     for (size_t i = 0; i < table.nnames; i++) {
         if (table.names[i].name == name) {
-            table.names[i].p->registered_name = NIL;
+            if (table.names[i].p) table.names[i].p->registered_name = NIL;
             table.names[i] = table.names[--table.nnames];
             found = true;
             break;
@@ -305,6 +328,56 @@ bool process_unregister(Term name)
     }
     pthread_mutex_unlock(&table.lock);
     return found;
+}
+
+/* --- registered ports (port.c keeps them consistent with the port's life) */
+
+bool registry_add_port(Term name, Term port)
+{
+    pthread_mutex_lock(&table.lock);
+    bool ok = true;
+    for (size_t i = 0; ok && i < table.nnames; i++)
+        if (table.names[i].name == name || table.names[i].port == port) ok = false;
+    if (ok && table.nnames == table.capnames) {
+        table.capnames = table.capnames ? table.capnames * 2 : 64;
+        table.names = realloc(table.names, table.capnames * sizeof *table.names);
+        if (!table.names) abort();
+    }
+    if (ok) table.names[table.nnames++] = (reg_entry){ name, NULL, port };
+    pthread_mutex_unlock(&table.lock);
+    return ok;
+}
+
+Term registry_port(Term name)
+{
+    Term port = NIL;
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < table.nnames; i++)
+        if (table.names[i].name == name) port = table.names[i].port;
+    pthread_mutex_unlock(&table.lock);
+    return port;
+}
+
+Term registry_port_name(Term port)
+{
+    Term name = NIL;
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < table.nnames; i++)
+        if (table.names[i].port == port) name = table.names[i].name;
+    pthread_mutex_unlock(&table.lock);
+    return name;
+}
+
+void registry_drop_port(Term port)
+{
+    pthread_mutex_lock(&table.lock);
+    for (size_t i = 0; i < table.nnames; i++) {
+        if (table.names[i].port == port) {
+            table.names[i] = table.names[--table.nnames];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&table.lock);
 }
 
 size_t process_all_pids(Term *pids, size_t max)
@@ -402,7 +475,9 @@ static void process_free(void *obj)
 
 void process_exit(Scheduler *sd, Process *p, Term reason)
 {
-    (void)sd;
+    prof_sched *ps = sched_prof(sd);
+    if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_EXIT);
+    if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_exit(p, reason);
     /* Without init nothing can run or halt the VM: halt, as OTP does when
      * init dies ("Kernel pid terminated"). init halts the VM itself when
      * it ends normally, so this is an error. */
@@ -426,6 +501,10 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     p->nlinks = 0;
     pthread_mutex_unlock(&p->inbox_lock);
     for (size_t i = 0; i < nlinks; i++) {
+        if (term_is_port(links[i])) {
+            port_linked_exit(links[i], p->pid, reason);
+            continue;
+        }
         Process *q = process_lookup(links[i]);
         if (!q) continue;
         pthread_mutex_lock(&q->inbox_lock);

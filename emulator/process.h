@@ -160,8 +160,13 @@ typedef struct Process {
     /* Identity and bookkeeping. */
     Term pid;
     _Atomic Term group_leader; /* group_leader/2 sets it from any process */
+    _Atomic uint32_t trace_flags; /* erlang:trace/3 (trace.h) sets them from any process */
+    _Atomic Term tracer;       /* where trace messages go, or NIL */
     _Atomic Term registered_name; /* an atom, or NIL; written under the registry lock */
     MFA initial_call;
+    Term prof_named;           /* +sched_trace: the registered name last
+                                  recorded with its pid (0: none yet);
+                                  the running scheduler's */
     const MFA *current;        /* function being executed, for traces */
     Term error_handler;        /* module atom */
     Term dictionary;           /* the process dictionary: list of {K,V} */

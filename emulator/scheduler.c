@@ -21,6 +21,9 @@
 
 #include "emu.h"
 #include "scheduler.h"
+#include "sysmon.h"
+#include "trace.h"
+#include "prof.h"
 #include "timer.h"
 
 vm_state vm;
@@ -87,12 +90,15 @@ void sched_setup(unsigned n)
         atomic_store(&sd->emigrate_to, -1);
         sd->balance_reds_left = BALANCE_REDS;
         reclaim_register(&sd->reclaim);
+        sd->prof_store = prof_sched_new(sd);
+        if (prof_enabled()) atomic_store(&sd->prof, sd->prof_store);
         vm.sched[i] = sd;
     }
 }
 
 static void *scheduler_thread(void *arg)
 {
+    prof_thread_start(arg);
     process_main(arg);
     return NULL;
 }
@@ -105,6 +111,7 @@ void sched_run(void)
             exit(1);
         }
     }
+    prof_thread_start(vm.sched[0]);
     process_main(vm.sched[0]);
     for (unsigned i = 1; i < vm.schedulers; i++) pthread_join(vm.sched[i]->thread, NULL);
 }
@@ -239,6 +246,8 @@ void sched_enqueue(Scheduler *sd, Process *p)
     if (to != sd) {
         stat_add(&sd->stats.migrations_out, 1);
         stat_add(&to->stats.migrations_in, 1);
+        if (__builtin_expect(sched_prof(sd) != NULL, 0))
+            prof_migrate(p, sd->id, to->id, is_online(sd) ? PROF_MIG_BALANCE : PROF_MIG_OFFLINE);
     }
     atomic_store_explicit(&p->sched, to, memory_order_relaxed);
     pthread_mutex_lock(&to->lock);
@@ -273,6 +282,7 @@ static Process *steal(Scheduler *sd)
         if (p) {
             stat_add(&v->stats.steals_out, 1);
             stat_add(&sd->stats.steals_in, 1);
+            if (__builtin_expect(sched_prof(sd) != NULL, 0)) prof_migrate(p, v->id, sd->id, PROF_MIG_STEAL);
             return p;
         }
     }
@@ -300,9 +310,12 @@ static void evacuate(Scheduler *sd)
  * given beyond the limit down the path when it enqueues. Idle schedulers
  * steal in between, so the pass only needs to catch lasting imbalance. */
 
-static void balance(void)
+/* Returns the number of migration paths set, -1 if another thread was
+ * balancing. */
+static int balance(void)
 {
-    if (pthread_mutex_trylock(&balance_lock) != 0) return;
+    if (pthread_mutex_trylock(&balance_lock) != 0) return -1;
+    int paths = 0;
     static uint64_t last_sum[MAX_SCHEDULERS], last_samples[MAX_SCHEDULERS];   /* under balance_lock */
     unsigned online = atomic_load(&vm.schedulers_online);
     double mean[MAX_SCHEDULERS], total = 0;
@@ -330,8 +343,10 @@ static void balance(void)
         paired[over] = paired[under] = true;
         atomic_store(&vm.sched[over]->migration_limit, (size_t)(avg + 0.5) + 1);
         atomic_store(&vm.sched[over]->emigrate_to, under);
+        paths++;
     }
     pthread_mutex_unlock(&balance_lock);
+    return paths;
 }
 
 /* --- sleeping ------------------------------------------------------------------------- */
@@ -351,6 +366,8 @@ static void sleep_until_woken(Scheduler *sd)
     uint64_t deadline = watch ? timer_next_deadline() : 0;
     stat_add(&sd->stats.sleeps, 1);
     reclaim_offline(&sd->reclaim);
+    prof_sched *ps = sched_prof(sd);
+    if (ps) prof_sleep(ps);
     if (deadline) {
         uint64_t now = monotonic_ms();
         uint64_t wait = deadline > now ? deadline - now : 0;
@@ -363,6 +380,7 @@ static void sleep_until_woken(Scheduler *sd)
     } else {
         pthread_cond_wait(&sd->wake, &sd->lock);
     }
+    if (ps) prof_wake(ps);
     reclaim_online(&sd->reclaim);
     if (watch) atomic_store(&timer_watcher, 0);
     sd->watches_timers = false;
@@ -418,8 +436,14 @@ Process *sched_next(Scheduler *sd)
     for (;;) {
         reclaim_quiescent(&sd->reclaim);
         reclaim_poll();
-        if (atomic_load(&vm.halting)) return NULL;
-        timer_fire(monotonic_ms());
+        uint64_t now = monotonic_ns();
+        prof_sched *ps = sched_prof(sd);
+        if (__builtin_expect(ps != NULL, 0)) prof_at(ps, now);   /* ends the last slice */
+        if (atomic_load(&vm.halting)) {
+            prof_thread_stop(sd->prof_store);
+            return NULL;
+        }
+        timer_fire(now / 1000000);   /* monotonic_ms() */
         if (!is_online(sd)) {
             evacuate(sd);
             sleep_until_woken(sd);
@@ -427,7 +451,8 @@ Process *sched_next(Scheduler *sd)
         }
         if (sd->balance_reds_left <= 0) {
             sd->balance_reds_left = BALANCE_REDS;
-            balance();
+            int paths = balance();
+            if (ps && paths >= 0) prof_balance(ps, (unsigned)paths);
         }
         pthread_mutex_lock(&sd->lock);
         size_t len = atomic_load_explicit(&sd->rq_len, memory_order_relaxed);
@@ -436,6 +461,7 @@ Process *sched_next(Scheduler *sd)
         stat_add(&sd->len_sum, len);
         stat_add(&sd->len_samples, 1);
         if (len > sd->len_max) sd->len_max = len;
+        if (__builtin_expect(ps != NULL, 0) && !p) prof_runq(ps, len);   /* else with the slice */
         for (int spin = 0; !p && spin < IDLE_SPINS; spin++) {
             p = steal(sd);
             if (p || atomic_load_explicit(&sd->rq_len, memory_order_relaxed) > 0) break;
@@ -447,6 +473,10 @@ Process *sched_next(Scheduler *sd)
         }
         if (!start_running(sd, p)) continue;
         stat_add(&sd->stats.slices, 1);
+        if (__builtin_expect(ps != NULL, 0)) prof_slice_begin(ps, p, len);
+        sd->slice_start_ns = now;   /* for system_monitor's long_schedule */
+        sd->slice_in = p->i;
+        if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_in(p);
         atomic_store_explicit(&sd->running, true, memory_order_relaxed);
         busy_start(sd);
         return p;
@@ -455,12 +485,17 @@ Process *sched_next(Scheduler *sd)
 
 void sched_release(Scheduler *sd, Process *p)
 {
-    (void)sd;
+    prof_sched *ps = sched_prof(sd);
+    if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_REDS);
+    if (__builtin_expect(sysmon_on(), 0)) sysmon_after_slice(p, sysmon_clock_ns() - sd->slice_start_ns, sd->slice_in, p->i);
+    if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_out(p);
     pthread_mutex_unlock(&p->main_lock);
 }
 
 void sched_wait(Scheduler *sd, Process *p)
 {
+    prof_sched *ps = sched_prof(sd);
+    if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_RECEIVE);
     pthread_mutex_lock(&p->inbox_lock);
     /* A timeout that fired since wait_timeout looked counts as mail: the
      * process runs on to its `timeout` instruction. */

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 
 #include "process.h"
+#include "prof.h"
 #include "reclaim.h"
 
 enum { RUNQ_MAX, RUNQ_HIGH, RUNQ_NORMAL, RUNQ_COUNT };
@@ -71,12 +72,22 @@ typedef struct Scheduler {
     size_t len_max;             /* owner only */
     int64_t balance_reds_left;  /* owner only: reductions to the next pass */
     uint64_t busy_since;        /* owner only: scheduler_wall_time, ns */
+    uint64_t slice_start_ns;    /* owner only: when the running slice began */
+    const BeamInstr *slice_in;  /* owner only: where it resumed */
     _Atomic bool running;       /* owner-written: a process is running on it */
 
     sched_stats stats;
+    /* Profiling state (prof.h), owned by this scheduler's thread. `prof`
+     * points to `prof_store` while anything records (+sched_trace,
+     * +sched_report, microstate accounting), else is NULL: every hook
+     * tests it (sched_prof). Set by sched_setup and system_flag. */
+    prof_sched *_Atomic prof;
+    prof_sched *prof_store;
     reclaim_slot reclaim;
     pthread_t thread;
 } Scheduler;
+
+static inline prof_sched *sched_prof(Scheduler *sd) { return atomic_load_explicit(&sd->prof, memory_order_relaxed); }
 
 typedef struct vm_state {
     _Atomic bool halting;
@@ -135,6 +146,12 @@ uint64_t monotonic_ms(void);
 /* A monotonic clock in nanoseconds (scheduler_wall_time's unit). */
 uint64_t sched_wall_time_ns(void);
 
+/* A link list (a process's or a port's: pids and ports, in the order they
+ * were linked): adds id once; removes it keeping the order. The caller
+ * holds the owner's lock. */
+void link_list_add(Term **items, size_t *n, size_t *cap, Term id);
+void link_list_remove(Term *items, size_t *n, Term id);
+
 /* --- the process table ------------------------------------------------- */
 /* +P: erl's range; the limit is rounded up to a power of two, as erl does. */
 #define PROCESS_LIMIT_MIN 1024
@@ -165,6 +182,10 @@ void process_exit(Scheduler *sd, Process *p, Term reason);
 /* Links two processes (both must be alive). */
 bool process_link(Process *a, Term b_pid);
 void process_unlink(Process *a, Term b_pid);
+/* One side of a link to a port (port.c keeps the other): adds/removes id
+ * in p's links under p's inbox_lock. */
+void process_add_link(Process *p, Term id);
+void process_remove_link(Process *p, Term id);
 /* Sends the 'DOWN' messages of a process that is exiting (erlang_misc.c). */
 void monitors_on_exit(Process *p, Term reason);
 
@@ -195,7 +216,15 @@ void message_free_all(message *m);
 /* The process registered under name, or NULL. */
 Process *process_whereis(Term name);
 bool process_register(Term name, Process *p);
-bool process_unregister(Term name);
+bool process_unregister(Term name);   /* a process's or a port's name */
+/* Registered ports (register/2 with a port): the registry holds them
+ * beside processes, under the same lock. add fails if the name is taken
+ * or the port has a name; registry_port is the port a name stands for
+ * (NIL if none), registry_port_name a port's name (NIL if none). */
+bool registry_add_port(Term name, Term port);
+Term registry_port(Term name);
+Term registry_port_name(Term port);
+void registry_drop_port(Term port);
 /* Aliases (erlang:alias/0,1, monitor/3's alias option). */
 void alias_add(uint64_t ref, Term pid);
 bool alias_remove(uint64_t ref, Term owner);

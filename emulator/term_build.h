@@ -26,6 +26,7 @@ static inline Term tuple_from(Term *hp, const Term *elems, size_t n)
 static inline Term tuple2(Term *hp, Term a, Term b) { return tuple_from(hp, (Term[]){ a, b }, 2); }
 static inline Term tuple3(Term *hp, Term a, Term b, Term c) { return tuple_from(hp, (Term[]){ a, b, c }, 3); }
 static inline Term tuple4(Term *hp, Term a, Term b, Term c, Term d) { return tuple_from(hp, (Term[]){ a, b, c, d }, 4); }
+static inline Term tuple5(Term *hp, Term a, Term b, Term c, Term d, Term e) { return tuple_from(hp, (Term[]){ a, b, c, d, e }, 5); }
 
 /* The length of a proper list, or -1 if t is not one. */
 static inline SWord list_length(Term t)

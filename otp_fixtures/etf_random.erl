@@ -5,30 +5,33 @@
 %% bytes' CRC-32s are summed per block of 1,000 and every term must decode
 %% back to itself. The printed sums equal OTP's only if every byte does.
 %% The encodings here are `deterministic` (map keys sorted); etf_random_native
-%% is the same with the default options, where a hash map's pairs are
-%% written in the map's internal order.
+%% runs the same terms with the default options, where a hash map's pairs
+%% are written in the map's internal order.
 -module(etf_random).
--export([main/0]).
+-export([main/0, run/1]).
 
-main() ->
+main() -> run(fun encodings/1).
+
+%% Encode: a term -> the binaries to check.
+run(Encode) ->
     rand:seed(exsss, {20, 11, 2026}),
-    blocks(20, 0),
+    blocks(Encode, 20, 0),
     ok.
 
-blocks(0, Bad) -> io:format("round trips that failed: ~p~n", [Bad]);
-blocks(K, Bad) ->
-    {Sum, B} = block(1000, 0, 0),
+blocks(_, 0, Bad) -> io:format("round trips that failed: ~p~n", [Bad]);
+blocks(Encode, K, Bad) ->
+    {Sum, B} = block(Encode, 1000, 0, 0),
     io:format("block ~2w: ~p~n", [21 - K, Sum]),
-    blocks(K - 1, Bad + B).
+    blocks(Encode, K - 1, Bad + B).
 
-block(0, Sum, Bad) -> {Sum, Bad};
-block(N, Sum, Bad) ->
+block(_, 0, Sum, Bad) -> {Sum, Bad};
+block(Encode, N, Sum, Bad) ->
     T = term(1 + rand:uniform(8) div 8),
-    Encodings = encodings(T),
+    Encodings = Encode(T),
     S = lists:foldl(fun(E, A) -> (A * 31 + erlang:crc32(E)) band 16#FFFFFFFFFFFF end, Sum, Encodings),
     Ok = lists:all(fun(E) -> binary_to_term(E) =:= T end, Encodings)
          andalso byte_size(term_to_binary(T)) =:= erlang:external_size(T),
-    block(N - 1, S, Bad + case Ok of true -> 0; false -> 1 end).
+    block(Encode, N - 1, S, Bad + case Ok of true -> 0; false -> 1 end).
 
 encodings(T) ->
     [term_to_binary(T, [deterministic]), term_to_binary(T, [deterministic, {minor_version, 0}]),

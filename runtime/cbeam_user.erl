@@ -26,7 +26,13 @@ start() ->
     register(user, Pid),
     Pid.
 
+%% Like OTP's user, the server owns (and is linked to) the console's port,
+%% {fd,0,1}, so erlang:ports() and port_info show it as in OTP. Output
+%% still goes through cbeam_io (it keeps stdout and stderr in order and
+%% gives flow control) and input through cbeam_io:request_line, so the
+%% port is opened for output only and does not compete for stdin.
 server() ->
+    _ = (catch open_port({fd, 0, 1}, [out, binary])),
     loop(#st{}).
 
 loop(St) ->
