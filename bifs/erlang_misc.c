@@ -1228,6 +1228,8 @@ Term bif_erlang_display_string_1(Process *p, Term *args)
     return am_true;
 }
 
+static Term system_logger_get(void);
+
 Term bif_erlang_system_info_1(Process *p, Term *args)
 {
     Term item = args[0];
@@ -1248,6 +1250,7 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("atom_count")) return make_small(atom_count());
     if (item == ATOM_NAMED("atom_limit")) return make_small(atom_limit());
     if (item == ATOM_NAMED("os_type")) return tuple2(HAlloc(p, 3), ATOM_NAMED("unix"), ATOM_NAMED("linux"));
+    if (item == ATOM_NAMED("system_logger")) return system_logger_get();
     /* OTP's default: twice the schedulers (erts_code_purger reads it). */
     if (item == ATOM_NAMED("outstanding_system_requests_limit")) return make_small(2 * (SWord)vm.schedulers);
     if (item == ATOM_NAMED("version")) return chars_to_list(p, "13.1.5", 6);
@@ -1902,17 +1905,69 @@ static Term scheduler_wall_time(Process *p, bool all)
  * are refused with badarg like an unknown one, until implemented.
  * OTP counts scheduler_wall_time per enabling process; here it is one
  * VM-wide switch. */
+/* The dynamic-trace tag BIFs as OTP answers them when built without
+ * DTrace/SystemTap probes (as this OTP is): file.erl and others call
+ * them around every file server request. */
+Term bif_erlang_dt_spread_tag_1(Process *p, Term *args)
+{
+    if (args[0] != am_true && args[0] != am_false) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
+Term bif_erlang_dt_restore_tag_1(Process *p, Term *args)
+{
+    if (args[0] != am_true) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
+Term bif_erlang_dt_get_tag_0(Process *p, Term *args) { (void)p; (void)args; return am_undefined; }
+Term bif_erlang_dt_get_tag_data_0(Process *p, Term *args) { (void)p; (void)args; return am_undefined; }
+Term bif_erlang_dt_put_tag_1(Process *p, Term *args) { (void)p; (void)args; return am_undefined; }
+Term bif_erlang_dt_prepend_vm_tag_data_1(Process *p, Term *args) { (void)p; return args[0]; }
+Term bif_erlang_dt_append_vm_tag_data_1(Process *p, Term *args) { (void)p; return args[0]; }
+
+/* The VM-wide scheduler_wall_time switch: the previous state. */
+static Term set_scheduler_wall_time(bool on)
+{
+    if (on && !atomic_load(&vm.wall_time_enabled)) {
+        for (unsigned i = 0; i < vm.schedulers; i++) atomic_store(&vm.sched[i]->stats.busy_ns, 0);
+        atomic_store(&vm.wall_time_since_ns, sched_wall_time_ns());
+    }
+    return atomic_exchange(&vm.wall_time_enabled, on) ? am_true : am_false;
+}
+
+/* erts_internal:scheduler_wall_time/1: the switch itself, which OTP's
+ * kernel_refc turns on and off (it counts the enabling processes). */
+Term bif_erts_internal_scheduler_wall_time_1(Process *p, Term *args)
+{
+    if (args[0] != am_true && args[0] != am_false) BIF_ERROR(p, EXC_BADARG);
+    return set_scheduler_wall_time(args[0] == am_true);
+}
+
+/* system_flag(system_logger, logger | undefined | Pid): who gets the log
+ * events the emulator itself raises (a pid is an immediate, so a plain
+ * atomic word). cbeam's emulator still prints its own reports ("Error in
+ * process ...") instead of sending them; logger_proxy sets it at boot. */
+static _Atomic Term system_logger;
+
+static Term system_logger_get(void)
+{
+    Term t = atomic_load(&system_logger);
+    return t ? t : ATOM_NAMED("logger");
+}
+
 Term bif_erlang_system_flag_2(Process *p, Term *args)
 {
     Term flag = args[0], value = args[1];
+    if (flag == ATOM_NAMED("system_logger")) {
+        if (!term_is_pid(value) && value != ATOM_NAMED("logger") && value != am_undefined) BIF_ERROR(p, EXC_BADARG);
+        Term old = system_logger_get();
+        atomic_store(&system_logger, value);
+        return old;
+    }
     if (flag == ATOM_NAMED("scheduler_wall_time")) {
         if (value != am_true && value != am_false) BIF_ERROR(p, EXC_BADARG);
-        bool on = value == am_true;
-        if (on && !atomic_load(&vm.wall_time_enabled)) {
-            for (unsigned i = 0; i < vm.schedulers; i++) atomic_store(&vm.sched[i]->stats.busy_ns, 0);
-            atomic_store(&vm.wall_time_since_ns, sched_wall_time_ns());
-        }
-        return atomic_exchange(&vm.wall_time_enabled, on) ? am_true : am_false;
+        return set_scheduler_wall_time(value == am_true);
     }
     if (flag == ATOM_NAMED("microstate_accounting")) {
         if (value == ATOM_NAMED("reset")) return prof_msacc_reset() ? am_true : am_false;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "atom.h"
+#include "binary.h"
 #include "beam_module.h"
 #include "bif.h"
 #include "cbeam_config.h"
@@ -342,6 +343,10 @@ static size_t build_code_path(const run_options *o, char **path, size_t cap)
         fprintf(stderr, "cbeam: cannot read OTP's lib directory %s (set +otp_lib or CBEAM_OTP_LIB)\n", o->otp_lib);
     }
     for (size_t i = 0; i < o->npz; i++) path[n++] = strdup(o->pz[i]);
+    /* OTP's boot (CBEAM_OTP_BOOT): runtime/ last, so that OTP's init wins
+     * but cbeam_on_load (the runner of lazily loaded on_load modules) is
+     * still found. */
+    if (getenv("CBEAM_OTP_BOOT")) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
     return n;
 }
 
@@ -381,12 +386,20 @@ static int run_erlang(int argc, char **argv)
         Term list = NIL;
         for (int i = argc - 1; i >= 1; i--) {
             size_t n = strlen(argv[i]);
-            if (n > 64) continue;
-            Term *hp = opt_alloc(&o, 2 + (n + 7) / 8);
-            hp[0] = make_header(1 + (n + 7) / 8, HDR_HEAP_BIN);
-            hp[1] = n;
-            memcpy(hp + 2, argv[i], n);
-            list = cons(opt_alloc(&o, 2), make_boxed(hp), list);
+            Term bin;
+            if (n <= 64) {
+                Term *hp = opt_alloc(&o, 2 + (n + 7) / 8);
+                hp[0] = make_header(1 + (n + 7) / 8, HDR_HEAP_BIN);
+                hp[1] = n;
+                memcpy(hp + 2, argv[i], n);
+                bin = make_boxed(hp);
+            } else {
+                Binary *b = binary_alloc(n);
+                if (!b) abort();
+                memcpy(b->bytes, argv[i], n);
+                bin = procbin_make(opt_alloc(&o, PROC_BIN_WORDS), b, &o.lits.off_heap);
+            }
+            list = cons(opt_alloc(&o, 2), bin, list);
         }
         boot_args = cons(opt_alloc(&o, 2), am_init, cons(opt_alloc(&o, 2), list, NIL));
         /* OTP's preloaded modules are loaded before the first process. */
