@@ -475,6 +475,13 @@ Term bif_erlang_demonitor_1(Process *p, Term *args) { return demonitor(p, args[0
 Term bif_erlang_demonitor_2(Process *p, Term *args) { return demonitor(p, args[0], args[1]); }
 
 /* Sends the 'DOWN' messages of a process that is exiting. */
+/* Under to's inbox_lock: removes the monitor *ref from to's monitors;
+ * false if to had removed it already (demonitor). */
+static bool monitor_still_there(Process *to, void *ref)
+{
+    return monitor_remove(to->monitors, &to->nmonitors, *(uint64_t *)ref, NULL);
+}
+
 void monitors_on_exit(Process *p, Term reason)
 {
     pthread_mutex_lock(&p->inbox_lock);
@@ -486,14 +493,15 @@ void monitors_on_exit(Process *p, Term reason)
     for (size_t i = 0; i < nby; i++) {
         Process *w = process_lookup(by[i].pid);
         if (!w) continue;
-        /* The monitor has triggered: it no longer exists for demonitor. */
-        pthread_mutex_lock(&w->inbox_lock);
-        monitor_remove(w->monitors, &w->nmonitors, by[i].ref, NULL);
-        pthread_mutex_unlock(&w->inbox_lock);
-        /* A monitor taken by name reports {Name, Node}. */
-        Term scratch[3];
+        /* The monitor triggers (it no longer exists for demonitor) in the
+         * same step as its 'DOWN' joins w's inbox, and only if w has not
+         * removed it: after demonitor(Ref, [flush]) no 'DOWN' can arrive.
+         * A monitor taken by name reports {Name, Node}. */
+        Term scratch[3], mscratch[REF_WORDS + 6];
         Term who = by[i].name != NIL ? tuple2(scratch, by[i].name, am_nonode_at_nohost) : p->pid;
-        send_down(w, by[i].ref, who, reason);
+        Term r = make_ref_term(mscratch, by[i].ref);
+        Term msg = tuple_from(mscratch + REF_WORDS, (Term[]){ ATOM_NAMED("DOWN"), r, ATOM_NAMED("process"), who, reason }, 5);
+        send_message_checked(w, msg, monitor_still_there, &by[i].ref);
     }
     for (size_t i = 0; i < nmine; i++) {
         if (term_is_port(mine[i].pid)) {

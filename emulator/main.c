@@ -402,6 +402,7 @@ static int run_erlang(int argc, char **argv)
             list = cons(opt_alloc(&o, 2), bin, list);
         }
         boot_args = cons(opt_alloc(&o, 2), am_init, cons(opt_alloc(&o, 2), list, NIL));
+        emu_otp_boot = true;
         /* OTP's preloaded modules are loaded before the first process. */
         static const char *const preloaded[] = {
             "erts_code_purger", "erl_init", "init", "prim_buffer", "prim_eval", "prim_inet", "prim_file",
