@@ -23,6 +23,7 @@ const bif_entry bif_table[] = {
 #include "bifs/system_monitor.tab"
 #include "bifs/trace.tab"
 #include "bifs/port.tab"
+#include "bifs/file.tab"
 #undef BIF
 };
 const size_t bif_count = sizeof bif_table / sizeof bif_table[0];

@@ -66,6 +66,57 @@ Term bif_erlang_make_ref_0(Process *p, Term *args)
 
 Term bif_erlang_self_0(Process *p, Term *args) { (void)args; return p->pid; }
 Term bif_erlang_node_0(Process *p, Term *args) { (void)p; (void)args; return am_nonode_at_nohost; }
+
+/* Not distributed: no other node is ever connected or known. */
+Term bif_erlang_nodes_0(Process *p, Term *args) { (void)p; (void)args; return NIL; }
+
+Term bif_erlang_nodes_1(Process *p, Term *args)
+{
+    bool self = false;
+    Term l = args[0];
+    if (term_is_atom(l)) l = cons(HAlloc(p, 2), l, NIL);
+    for (; term_is_list(l); l = list_tail(l)) {
+        Term t = list_head(l);
+        if (t == ATOM_NAMED("this") || t == ATOM_NAMED("known")) self = true;
+        else if (t != ATOM_NAMED("visible") && t != ATOM_NAMED("hidden") && t != ATOM_NAMED("connected"))
+            BIF_ERROR(p, EXC_BADARG);
+    }
+    if (!term_is_nil(l)) BIF_ERROR(p, EXC_BADARG);
+    return self ? cons(HAlloc(p, 2), am_nonode_at_nohost, NIL) : NIL;
+}
+
+/* nodes(Types, #{connection_id => Bool, node_type => Bool}): {Node, Info}
+ * for each node; here only this node, whose connection id is undefined
+ * and whose type is `this`. */
+Term bif_erlang_nodes_2(Process *p, Term *args)
+{
+    Term opts = args[1];
+    if (!term_is_map(opts)) BIF_ERROR(p, EXC_BADARG);
+    size_t known = 0;
+    bool conn = false, type = false;
+    Term v;
+    if ((v = map_get(opts, ATOM_NAMED("connection_id"))) != THE_NON_VALUE) {
+        if (v != am_true && v != am_false) BIF_ERROR(p, EXC_BADARG);
+        conn = v == am_true;
+        known++;
+    }
+    if ((v = map_get(opts, ATOM_NAMED("node_type"))) != THE_NON_VALUE) {
+        if (v != am_true && v != am_false) BIF_ERROR(p, EXC_BADARG);
+        type = v == am_true;
+        known++;
+    }
+    if (map_size(opts) != known) BIF_ERROR(p, EXC_BADARG);
+    Term self = bif_erlang_nodes_1(p, args);
+    if (self == THE_NON_VALUE || term_is_nil(self)) return self;
+    Term keys[2], values[2];
+    size_t n = 0;
+    if (conn) { keys[n] = ATOM_NAMED("connection_id"); values[n++] = am_undefined; }
+    if (type) { keys[n] = ATOM_NAMED("node_type"); values[n++] = ATOM_NAMED("this"); }
+    Term info = map_from_pairs_on_heap(p, keys, values, n);
+    if (info == THE_NON_VALUE) abort();
+    Term *hp = HAlloc(p, 5);
+    return cons(hp + 3, tuple2(hp, am_nonode_at_nohost, info), NIL);
+}
 Term bif_erlang_node_1(Process *p, Term *args)
 {
     Term t = args[0];
@@ -161,6 +212,9 @@ Term bif_erlang_spawn_1(Process *p, Term *args) { return spawn_fun(p, args[0], f
 Term bif_erlang_spawn_link_1(Process *p, Term *args) { return spawn_fun(p, args[0], true); }
 Term bif_erlang_spawn_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], false); }
 Term bif_erlang_spawn_link_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], true); }
+/* A system process in OTP (not counted, not in processes() for some
+ * tasks); here an ordinary process. */
+Term bif_erts_internal_spawn_system_process_3(Process *p, Term *args) { return do_spawn(p, args[0], args[1], args[2], false); }
 
 /* link(Port): a closed port is a dead process to link/1 (noproc). */
 static Term link_port(Process *p, Term id)
@@ -426,6 +480,13 @@ Term bif_erlang_demonitor_1(Process *p, Term *args) { return demonitor(p, args[0
 Term bif_erlang_demonitor_2(Process *p, Term *args) { return demonitor(p, args[0], args[1]); }
 
 /* Sends the 'DOWN' messages of a process that is exiting. */
+/* Under to's inbox_lock: removes the monitor *ref from to's monitors;
+ * false if to had removed it already (demonitor). */
+static bool monitor_still_there(Process *to, void *ref)
+{
+    return monitor_remove(to->monitors, &to->nmonitors, *(uint64_t *)ref, NULL);
+}
+
 void monitors_on_exit(Process *p, Term reason)
 {
     pthread_mutex_lock(&p->inbox_lock);
@@ -437,14 +498,15 @@ void monitors_on_exit(Process *p, Term reason)
     for (size_t i = 0; i < nby; i++) {
         Process *w = process_lookup(by[i].pid);
         if (!w) continue;
-        /* The monitor has triggered: it no longer exists for demonitor. */
-        pthread_mutex_lock(&w->inbox_lock);
-        monitor_remove(w->monitors, &w->nmonitors, by[i].ref, NULL);
-        pthread_mutex_unlock(&w->inbox_lock);
-        /* A monitor taken by name reports {Name, Node}. */
-        Term scratch[3];
+        /* The monitor triggers (it no longer exists for demonitor) in the
+         * same step as its 'DOWN' joins w's inbox, and only if w has not
+         * removed it: after demonitor(Ref, [flush]) no 'DOWN' can arrive.
+         * A monitor taken by name reports {Name, Node}. */
+        Term scratch[3], mscratch[REF_WORDS + 6];
         Term who = by[i].name != NIL ? tuple2(scratch, by[i].name, am_nonode_at_nohost) : p->pid;
-        send_down(w, by[i].ref, who, reason);
+        Term r = make_ref_term(mscratch, by[i].ref);
+        Term msg = tuple_from(mscratch + REF_WORDS, (Term[]){ ATOM_NAMED("DOWN"), r, ATOM_NAMED("process"), who, reason }, 5);
+        send_message_checked(w, msg, monitor_still_there, &by[i].ref);
     }
     for (size_t i = 0; i < nmine; i++) {
         if (term_is_port(mine[i].pid)) {
@@ -494,6 +556,40 @@ static Term priority_atom(unsigned prio)
     }
 }
 
+/* Node monitor subscriptions are counted per option set: 0 for the plain
+ * monitor_nodes flag, 1 + bits for {monitor_nodes, #{connection_id =>
+ * Bool, node_type => visible | hidden | all, nodedown_reason => Bool}}.
+ * -1 for anything else (badarg). */
+#define NODE_MONITOR_KINDS 17
+static int node_monitor_kind(Term flag)
+{
+    if (term_is_atom(flag)) return 0;
+    Term opts = tuple_elements(flag)[1];
+    if (!term_is_map(opts)) return -1;
+    int bits = 0;
+    size_t known = 0;
+    Term v;
+    if ((v = map_get(opts, ATOM_NAMED("connection_id"))) != THE_NON_VALUE) {
+        if (v != am_true && v != am_false) return -1;
+        bits |= v == am_true ? 1 : 0;
+        known++;
+    }
+    if ((v = map_get(opts, ATOM_NAMED("nodedown_reason"))) != THE_NON_VALUE) {
+        if (v != am_true && v != am_false) return -1;
+        bits |= v == am_true ? 2 : 0;
+        known++;
+    }
+    if ((v = map_get(opts, ATOM_NAMED("node_type"))) != THE_NON_VALUE) {
+        if (v == ATOM_NAMED("visible")) bits |= 4;
+        else if (v == ATOM_NAMED("hidden")) bits |= 8;
+        else if (v == ATOM_NAMED("all")) bits |= 12;
+        else return -1;
+        known++;
+    }
+    if (map_size(opts) != known) return -1;
+    return 1 + bits;
+}
+
 Term bif_erlang_process_flag_2(Process *p, Term *args)
 {
     Term flag = args[0], value = args[1];
@@ -503,6 +599,20 @@ Term bif_erlang_process_flag_2(Process *p, Term *args)
         if (value == am_true) p->flags |= PF_TRAP_EXIT;
         else p->flags &= ~PF_TRAP_EXIT;
         return old;
+    }
+    if (flag == ATOM_NAMED("monitor_nodes") ||
+        (term_is_tuple(flag) && tuple_arity(flag) == 2 && tuple_elements(flag)[0] == ATOM_NAMED("monitor_nodes"))) {
+        int kind = node_monitor_kind(flag);
+        if (kind < 0 || (value != am_true && value != am_false)) BIF_ERROR(p, EXC_BADARG);
+        if (!p->node_monitors) {
+            p->node_monitors = calloc(NODE_MONITOR_KINDS, sizeof *p->node_monitors);
+            if (!p->node_monitors) abort();
+        }
+        /* The subscriptions of this kind before the call; true adds one,
+         * false drops them all (net_kernel relies on the integer). */
+        uint32_t old = p->node_monitors[kind];
+        p->node_monitors[kind] = value == am_true ? old + 1 : 0;
+        return make_small(old);
     }
     if (flag == am_error_handler) {
         if (!term_is_atom(value)) BIF_ERROR(p, EXC_BADARG);
@@ -1121,6 +1231,30 @@ Term bif_erlang_display_1(Process *p, Term *args)
     return am_true;
 }
 
+/* display_string/1: a string of Unicode characters, written to stderr as
+ * UTF-8 with newlines as CR LF, as erts does (OTP's logger_simple_h
+ * prints with it before logger runs). */
+Term bif_erlang_display_string_1(Process *p, Term *args)
+{
+    strbuf sb = STRBUF_INIT;
+    Term t = args[0];
+    for (; term_is_list(t); t = list_tail(t)) {
+        Term c = list_head(t);
+        if (!term_is_small(c) || small_value(c) < 0 || small_value(c) > 0x10FFFF ||
+            (small_value(c) >= 0xD800 && small_value(c) <= 0xDFFF)) break;
+        char u[4];
+        size_t k = utf8_encode((uint32_t)small_value(c), u);
+        if (k == 1 && u[0] == '\n') sb_puts(&sb, "\r");   /* CR LF, as display/1 */
+        for (size_t i = 0; i < k; i++) sb_printf(&sb, "%c", u[i]);
+    }
+    if (!term_is_nil(t)) { sb_free(&sb); BIF_ERROR(p, EXC_BADARG); }
+    io_write(2, sb_str(&sb), sb.len);
+    sb_free(&sb);
+    return am_true;
+}
+
+static Term system_logger_get(void);
+
 Term bif_erlang_system_info_1(Process *p, Term *args)
 {
     Term item = args[0];
@@ -1141,6 +1275,9 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("atom_count")) return make_small(atom_count());
     if (item == ATOM_NAMED("atom_limit")) return make_small(atom_limit());
     if (item == ATOM_NAMED("os_type")) return tuple2(HAlloc(p, 3), ATOM_NAMED("unix"), ATOM_NAMED("linux"));
+    if (item == ATOM_NAMED("system_logger")) return system_logger_get();
+    /* OTP's default: twice the schedulers (erts_code_purger reads it). */
+    if (item == ATOM_NAMED("outstanding_system_requests_limit")) return make_small(2 * (SWord)vm.schedulers);
     if (item == ATOM_NAMED("version")) return chars_to_list(p, "13.1.5", 6);
     if (item == ATOM_NAMED("machine")) return chars_to_list(p, "BEAM", 4);
     if (item == ATOM_NAMED("hipe_architecture")) return am_undefined;
@@ -1288,6 +1425,8 @@ static Term process_item(Process *p, Process *q, Term item)
         v = priority_atom(q->priority);
     } else if (!strcmp(name, "error_handler")) {
         v = q->error_handler;
+    } else if (!strcmp(name, "current_stacktrace")) {
+        v = exception_current_stacktrace(p, q);
     } else if (!strcmp(name, "current_function")) {
         const LoadedCode *lc = code_find(q->i);
         const code_function *fn = lc ? code_function_at(lc, q->i) : NULL;
@@ -1791,17 +1930,69 @@ static Term scheduler_wall_time(Process *p, bool all)
  * are refused with badarg like an unknown one, until implemented.
  * OTP counts scheduler_wall_time per enabling process; here it is one
  * VM-wide switch. */
+/* The dynamic-trace tag BIFs as OTP answers them when built without
+ * DTrace/SystemTap probes (as this OTP is): file.erl and others call
+ * them around every file server request. */
+Term bif_erlang_dt_spread_tag_1(Process *p, Term *args)
+{
+    if (args[0] != am_true && args[0] != am_false) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
+Term bif_erlang_dt_restore_tag_1(Process *p, Term *args)
+{
+    if (args[0] != am_true) BIF_ERROR(p, EXC_BADARG);
+    return am_true;
+}
+
+Term bif_erlang_dt_get_tag_0(Process *p, Term *args) { (void)p; (void)args; return am_undefined; }
+Term bif_erlang_dt_get_tag_data_0(Process *p, Term *args) { (void)p; (void)args; return am_undefined; }
+Term bif_erlang_dt_put_tag_1(Process *p, Term *args) { (void)p; (void)args; return am_undefined; }
+Term bif_erlang_dt_prepend_vm_tag_data_1(Process *p, Term *args) { (void)p; return args[0]; }
+Term bif_erlang_dt_append_vm_tag_data_1(Process *p, Term *args) { (void)p; return args[0]; }
+
+/* The VM-wide scheduler_wall_time switch: the previous state. */
+static Term set_scheduler_wall_time(bool on)
+{
+    if (on && !atomic_load(&vm.wall_time_enabled)) {
+        for (unsigned i = 0; i < vm.schedulers; i++) atomic_store(&vm.sched[i]->stats.busy_ns, 0);
+        atomic_store(&vm.wall_time_since_ns, sched_wall_time_ns());
+    }
+    return atomic_exchange(&vm.wall_time_enabled, on) ? am_true : am_false;
+}
+
+/* erts_internal:scheduler_wall_time/1: the switch itself, which OTP's
+ * kernel_refc turns on and off (it counts the enabling processes). */
+Term bif_erts_internal_scheduler_wall_time_1(Process *p, Term *args)
+{
+    if (args[0] != am_true && args[0] != am_false) BIF_ERROR(p, EXC_BADARG);
+    return set_scheduler_wall_time(args[0] == am_true);
+}
+
+/* system_flag(system_logger, logger | undefined | Pid): who gets the log
+ * events the emulator itself raises (a pid is an immediate, so a plain
+ * atomic word). cbeam's emulator still prints its own reports ("Error in
+ * process ...") instead of sending them; logger_proxy sets it at boot. */
+static _Atomic Term system_logger;
+
+static Term system_logger_get(void)
+{
+    Term t = atomic_load(&system_logger);
+    return t ? t : ATOM_NAMED("logger");
+}
+
 Term bif_erlang_system_flag_2(Process *p, Term *args)
 {
     Term flag = args[0], value = args[1];
+    if (flag == ATOM_NAMED("system_logger")) {
+        if (!term_is_pid(value) && value != ATOM_NAMED("logger") && value != am_undefined) BIF_ERROR(p, EXC_BADARG);
+        Term old = system_logger_get();
+        atomic_store(&system_logger, value);
+        return old;
+    }
     if (flag == ATOM_NAMED("scheduler_wall_time")) {
         if (value != am_true && value != am_false) BIF_ERROR(p, EXC_BADARG);
-        bool on = value == am_true;
-        if (on && !atomic_load(&vm.wall_time_enabled)) {
-            for (unsigned i = 0; i < vm.schedulers; i++) atomic_store(&vm.sched[i]->stats.busy_ns, 0);
-            atomic_store(&vm.wall_time_since_ns, sched_wall_time_ns());
-        }
-        return atomic_exchange(&vm.wall_time_enabled, on) ? am_true : am_false;
+        return set_scheduler_wall_time(value == am_true);
     }
     if (flag == ATOM_NAMED("microstate_accounting")) {
         if (value == ATOM_NAMED("reset")) return prof_msacc_reset() ? am_true : am_false;

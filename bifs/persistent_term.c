@@ -16,6 +16,7 @@
 #include "bif.h"
 #include "literal.h"
 #include "scheduler.h"
+#include "term_build.h"
 #include "term_order.h"
 
 typedef struct pt_entry {
@@ -63,6 +64,26 @@ static Term lookup(Process *p, Term key, Term dflt, bool has_default)
 
 Term bif_persistent_term_get_1(Process *p, Term *args) { return lookup(p, args[0], NIL, false); }
 Term bif_persistent_term_get_2(Process *p, Term *args) { return lookup(p, args[0], args[1], true); }
+
+/* get/0: every {Key, Value}; the terms stay in the store's literal area
+ * (never freed), only the tuples and the list are on p's heap. */
+Term bif_persistent_term_get_0(Process *p, Term *args)
+{
+    (void)args;
+    pthread_mutex_lock(&store.lock);
+    size_t n = store.n;
+    Term *hp = HAlloc(p, 5 * (n ? n : 1));
+    if (!hp) abort();
+    Term list = NIL;
+    for (size_t i = n; i-- > 0; hp += 5) {
+        hp[0] = make_header(2, HDR_TUPLE);
+        hp[1] = store.entries[i].key;
+        hp[2] = store.entries[i].value;
+        list = cons(hp + 3, make_boxed(hp), list);
+    }
+    pthread_mutex_unlock(&store.lock);
+    return list;
+}
 
 Term bif_persistent_term_put_2(Process *p, Term *args)
 {

@@ -47,6 +47,7 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/system_monitor.tab"
 #include "bifs/trace.tab"
 #include "bifs/port.tab"
+#include "bifs/file.tab"
 #undef BIF
 
 typedef struct bif_entry {

@@ -866,6 +866,14 @@ static void free_code(LoadedCode *lc)
     free(lc);
 }
 
+void codegen_free(LoadedCode *lc)
+{
+    if (!lc) return;
+    beam_module *m = lc->beam;
+    free_code(lc);
+    if (m) beam_module_release(m);
+}
+
 LoadedCode *codegen(beam_module *m, strbuf *err)
 {
     cg g = { .m = m, .err = err, .pending_line = UINT32_MAX, .on_load_at = SIZE_MAX };

@@ -140,6 +140,14 @@ void emu_init(void)
     gc0->bif = NULL;
     gc0->trampoline[0] = (BeamInstr)opc_addresses[OPC_garbage_collect];
     gc0->trampoline[1] = (BeamInstr)opc_addresses[OPC_i_return];
+    /* erts_internal:garbage_collect(major | minor), which erlang.erl's
+     * garbage_collect/0,1 call (with a checked argument): the same; a minor
+     * request collects fully. */
+    Export *gc1 = export_put(am_erts_internal, gc_atom, 1);
+    if (!gc1) abort();
+    gc1->bif = NULL;
+    gc1->trampoline[0] = (BeamInstr)opc_addresses[OPC_garbage_collect];
+    gc1->trampoline[1] = (BeamInstr)opc_addresses[OPC_i_return];
     /* A BIF's export entry calls the C function. */
     for (size_t i = 0; i < bif_count; i++) {
         const bif_entry *b = &bif_table[i];
@@ -154,6 +162,8 @@ void emu_init(void)
 }
 
 const BeamInstr *emu_normal_exit(void) { return normal_exit_code; }
+
+bool emu_otp_boot;
 
 Term bif_not_implemented(Process *p, Term *args)
 {
@@ -517,9 +527,26 @@ hibernate:
     }
     OPCASE(export_trampoline) {
         /* The module is not loaded: load it from the code path and retry,
-         * else it is undefined. */
+         * else it is undefined. Under OTP's boot, once the process's error
+         * handler is loaded, it decides instead, as in OTP:
+         * error_handler:undefined_function(M, F, Args) asks the code server
+         * (or init) to load the module, then applies or raises undef. */
         Export *e = (Export *)Arg(0);
         SWAPOUT;
+        if (emu_otp_boot) {
+            Export *h = export_get(c_p->error_handler, am_undefined_function, 3);
+            const BeamInstr *haddr = h ? export_address(h) : NULL;
+            if (haddr && haddr != h->trampoline) {
+                Term *hp = HAlloc(c_p, 2 * e->arity);
+                Term args = NIL;
+                for (unsigned i = e->arity; i-- > 0;) args = cons(hp + 2 * i, x[i], args);
+                x[0] = e->module;
+                x[1] = e->function;
+                x[2] = args;
+                SWAPIN;
+                JUMP(haddr);
+            }
+        }
         bool start_runner;
         module_state st = module_load_for_call(e->module, &start_runner);
         if (start_runner) start_on_load_runner(sd, c_p, e->module);

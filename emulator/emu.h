@@ -96,8 +96,15 @@ typedef struct LoadedCode {
  * returns NULL with one line in err. The code keeps a reference to m. */
 struct strbuf;
 LoadedCode *codegen(beam_module *m, struct strbuf *err);
+/* Frees code that was never installed in the module table (prepared code
+ * that erlang:finish_loading/1 did not take). */
+void codegen_free(LoadedCode *lc);
 
 const BeamInstr *emu_normal_exit(void);
+/* Set by main under OTP's boot (CBEAM_OTP_BOOT): calls to functions that
+ * are not loaded go to the process's error handler (OTP's interactive
+ * mode) once it is loaded, instead of cbeam's own code-path search. */
+extern bool emu_otp_boot;
 
 /* The code containing addr, and the function and location there. */
 const LoadedCode *code_find(const BeamInstr *addr);
@@ -132,6 +139,33 @@ bool module_on_load_finish(Term module, bool ok);
 LoadedCode *module_on_load_of(Term runner);
 /* Registers loaded code as the current version of its module. */
 void module_register(LoadedCode *lc);
+
+/* Hot code loading (erlang:finish_loading/1 and friends, bifs/erlang_load.c).
+ * A module has at most a current and an old version. Loading makes the
+ * current version old (its exports go back to their trampolines, then the
+ * new version's are published); purging drops the old one. */
+typedef enum { FINISH_OK, FINISH_NOT_PURGED } finish_status;
+/* Installs n prepared modules at once, or none: a module that still has
+ * old code (or waits for its on_load function) is refused, and
+ * refused[i] is set for it. An on_load module is left waiting for its
+ * on_load function (exports held back), as module_ensure_loaded does. */
+finish_status module_finish_loading(LoadedCode **lcs, size_t n, bool *refused);
+bool module_has_old(Term module);
+/* The old code of a module (NULL if none). It stays valid: purged code is
+ * not freed (see module.c). */
+const LoadedCode *module_old(Term module);
+/* erlang:delete_module/1: MODULE_DELETED, MODULE_UNKNOWN (never loaded)
+ * or MODULE_HAS_OLD (refused). */
+typedef enum { MODULE_DELETED, MODULE_UNKNOWN, MODULE_HAS_OLD } delete_status;
+delete_status module_delete(Term module);
+/* erts_internal:purge_module/2: prepare (true if there is old code to
+ * purge), complete (drops it; false if not prepared) and abort. */
+bool module_purge_prepare(Term module);
+bool module_purge_complete(Term module);
+bool module_purge_abort(Term module);
+/* The names of the modules with current or old code, into a malloc'd
+ * array (*n of them). */
+Term *module_loaded_names(size_t *n);
 
 /* --- the interpreter ------------------------------------------------------- */
 struct Scheduler;

@@ -238,6 +238,27 @@ void exception_build(Process *p, const void *pc_, Term *E)
     p->ftrace = tuple2(hp + 2 * n, exception_class_atom(p->freason), list);
 }
 
+Term exception_current_stacktrace(Process *p, Process *q)
+{
+    Term frames[BACKTRACE_DEPTH];
+    unsigned n = 0;
+    if (q->i) {
+        Term f = code_frame(p, q->i);
+        if (f != THE_NON_VALUE) frames[n++] = f;
+    }
+    for (Term *sp = q->stop; sp < q->hend && n < BACKTRACE_DEPTH; sp++) {
+        if (!is_cp(*sp)) continue;
+        const BeamInstr *cp = (const BeamInstr *)(uintptr_t)*sp;
+        if (cp == emu_normal_exit()) continue;
+        Term f = code_frame(p, cp - 1);
+        if (f != THE_NON_VALUE) frames[n++] = f;
+    }
+    Term *hp = HAlloc(p, 2 * n + 1);
+    Term list = NIL;
+    for (unsigned i = n; i-- > 0;) list = cons(hp + 2 * i, frames[i], list);
+    return list;
+}
+
 const BeamInstr *exception_find_catch(Process *p, Term *E, Term **frame)
 {
     if (p->catches == 0) return NULL;

@@ -116,6 +116,10 @@ void exception_build(Process *p, const void *pc, Term *E);
 const uintptr_t *exception_find_catch(Process *p, Term *E, Term **frame);
 /* Sets up re-raising `value` with a raw trace; false if trace is not one. */
 bool exception_reraise(Process *p, Term raw_trace, Term value);
+/* process_info(Q, current_stacktrace): Q's current function and the
+ * functions its stack returns to (at most 8 frames, with locations), on
+ * p's heap. Q is p or is not running. */
+Term exception_current_stacktrace(Process *p, Process *q);
 /* The frames of a raw trace (build_stacktrace). */
 Term exception_cooked_trace(Term raw_trace);
 /* What `catch Expr` evaluates to for a caught exception. */

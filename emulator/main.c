@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "atom.h"
+#include "binary.h"
 #include "beam_module.h"
 #include "bif.h"
 #include "cbeam_config.h"
@@ -233,10 +234,14 @@ static void parse_run_args(run_options *o, int argc, char **argv)
         }
         if (strcmp(a, "-noshell") == 0 || strcmp(a, "-noinput") == 0) continue;
         if (strcmp(a, "-pa") == 0 || strcmp(a, "-pz") == 0) {
+            /* Also an argument, as in erl: init:get_argument(pa). */
+            Term values = NIL;
             for (; i + 1 < argc && !is_flag(argv[i + 1]); i++) {
                 if (a[2] == 'a') o->pa[o->npa++] = argv[i + 1];
                 else o->pz[o->npz++] = argv[i + 1];
+                values = opt_push(o, values, opt_string(o, argv[i + 1]));
             }
+            args = opt_push(o, args, tuple2(opt_alloc(o, 3), opt_atom(a + 1), opt_reverse(o, values)));
             continue;
         }
         if (strcmp(a, "-s") == 0 || strcmp(a, "-run") == 0) {
@@ -294,7 +299,20 @@ static void parse_run_args(run_options *o, int argc, char **argv)
         exit(1);
     }
     o->start = opt_reverse(o, start);
+    /* erl always passes -root (OTP's installation: the parent of its lib
+     * directory) first; code_server and friends read it. */
+    bool has_root = false;
+    for (Term l = args; term_is_list(l); l = list_tail(l))
+        has_root |= tuple_elements(list_head(l))[0] == opt_atom("root");
     o->args = opt_reverse(o, args);
+    char *root = strdup(o->otp_lib);
+    char *slash = root ? strrchr(root, '/') : NULL;
+    if (!has_root && slash && slash != root) {
+        *slash = 0;
+        Term v = cons(opt_alloc(o, 2), opt_string(o, root), NIL);
+        o->args = cons(opt_alloc(o, 2), tuple2(opt_alloc(o, 3), opt_atom("root"), v), o->args);
+    }
+    free(root);
     o->plain = opt_reverse(o, plain);
 }
 
@@ -305,7 +323,7 @@ static size_t build_code_path(const run_options *o, char **path, size_t cap)
 {
     size_t n = 0;
     const char *runtime = getenv("CBEAM_RUNTIME_DIR");
-    path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
+    if (!getenv("CBEAM_OTP_BOOT")) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
     for (size_t i = 0; i < o->npa; i++) path[n++] = strdup(o->pa[i]);
     path[n++] = strdup(".");
     DIR *d = opendir(o->otp_lib);
@@ -325,6 +343,10 @@ static size_t build_code_path(const run_options *o, char **path, size_t cap)
         fprintf(stderr, "cbeam: cannot read OTP's lib directory %s (set +otp_lib or CBEAM_OTP_LIB)\n", o->otp_lib);
     }
     for (size_t i = 0; i < o->npz; i++) path[n++] = strdup(o->pz[i]);
+    /* OTP's boot (CBEAM_OTP_BOOT): runtime/ last, so that OTP's init wins
+     * but cbeam_on_load (the runner of lazily loaded on_load modules) is
+     * still found. */
+    if (getenv("CBEAM_OTP_BOOT")) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
     return n;
 }
 
@@ -353,10 +375,61 @@ static int run_erlang(int argc, char **argv)
     if (!io_start()) fputs("cbeam: cannot start the IO thread: output is written directly, no input\n", stderr);
     Term boot = tuple3(opt_alloc(&o, 4), o.start, o.args, o.plain);
     Term boot_args = cons(opt_alloc(&o, 2), boot, NIL);
-    Process *init = process_create(NULL, am_init, am_boot, boot_args, NULL);
+    Term first_m = am_init, first_f = am_boot;
+    if (getenv("CBEAM_OTP_BOOT")) {
+        /* Experimental (CBEAM_OTP_BOOT=1): OTP's own boot instead of
+         * direct mode: no runtime/ in the code path, the preloaded modules
+         * loaded first, and erl_init:start(init, Args) with the command
+         * line as erlexec passes it (binaries; give -root, -bindir,
+         * -progname, -boot yourself). It gets as far as kernel's
+         * processes; see docs/architecture.md. */
+        Term list = NIL;
+        for (int i = argc - 1; i >= 1; i--) {
+            size_t n = strlen(argv[i]);
+            Term bin;
+            if (n <= 64) {
+                Term *hp = opt_alloc(&o, 2 + (n + 7) / 8);
+                hp[0] = make_header(1 + (n + 7) / 8, HDR_HEAP_BIN);
+                hp[1] = n;
+                memcpy(hp + 2, argv[i], n);
+                bin = make_boxed(hp);
+            } else {
+                Binary *b = binary_alloc(n);
+                if (!b) abort();
+                memcpy(b->bytes, argv[i], n);
+                bin = procbin_make(opt_alloc(&o, PROC_BIN_WORDS), b, &o.lits.off_heap);
+            }
+            list = cons(opt_alloc(&o, 2), bin, list);
+        }
+        boot_args = cons(opt_alloc(&o, 2), am_init, cons(opt_alloc(&o, 2), list, NIL));
+        emu_otp_boot = true;
+        /* OTP's preloaded modules are loaded before the first process. */
+        static const char *const preloaded[] = {
+            "erts_code_purger", "erl_init", "init", "prim_buffer", "prim_eval", "prim_inet", "prim_file",
+            "zlib", "socket_registry", "prim_socket", "prim_net", "prim_zip", "erl_prim_loader", "erlang",
+            "erts_internal", "erl_tracer", "erts_literal_area_collector", "erts_dirty_process_signal_handler",
+            "atomics", "counters", "persistent_term",
+        };
+        for (size_t i = 0; i < sizeof preloaded / sizeof preloaded[0]; i++) {
+            strbuf err = STRBUF_INIT;
+            if (!module_ensure_loaded(opt_atom(preloaded[i]), &err)) fprintf(stderr, "cbeam: %s\n", sb_str(&err));
+            sb_free(&err);
+        }
+        first_m = opt_atom("erl_init");
+        first_f = opt_atom("start");
+    }
+    Process *init = process_create(NULL, first_m, first_f, boot_args, NULL);
     if (init) {
         vm.init_pid = init->pid;
         process_start(vm.sched[0], init);
+        if (getenv("CBEAM_OTP_BOOT")) {
+            /* OTP's emulator starts erts_code_purger (high priority) right
+             * after the first process; runtime/init.erl does in direct mode. */
+            spawn_opts so = spawn_opts_default;
+            so.priority = PRIO_HIGH;
+            Process *purger = process_create(NULL, opt_atom("erts_code_purger"), opt_atom("start"), NIL, &so);
+            if (purger) process_start(vm.sched[0], purger);
+        }
     } else {
         io_stop();
         fputs("cbeam: cannot start the first process\n", stderr);

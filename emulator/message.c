@@ -114,6 +114,44 @@ bool send_message(Process *to, Term msg)
     return deliver(to, m);
 }
 
+bool send_message_checked(Process *to, Term msg, bool (*still_wanted)(Process *to, void *arg), void *arg)
+{
+    /* Always in a fragment of its own, so that a refused message is just
+     * freed (one on the receiver's heap would be listed in heap_msgs). */
+    message *m = malloc(sizeof *m);
+    size_t words = size_object(msg);
+    heap_frag *f = malloc(sizeof *f + (words ? words : 1) * sizeof(Term));
+    if (!m || !f) {
+        fputs("cbeam: out of memory sending a message\n", stderr);
+        abort();
+    }
+    f->next = NULL;
+    f->size = f->used = words;
+    f->off_heap = (OffHeap){ NULL, 0 };
+    Term *hp = f->mem;
+    m->next = NULL;
+    m->term = copy_object(msg, &hp, &f->off_heap);
+    m->frag = f;
+    m->from = NIL;
+    m->kind = SIG_MESSAGE;
+    m->heap_slot = NOT_ON_HEAP;
+    pthread_mutex_lock(&to->inbox_lock);
+    if (atomic_load(&to->state) == PS_EXITED || !still_wanted(to, arg)) {
+        pthread_mutex_unlock(&to->inbox_lock);
+        offheap_release(&f->off_heap);
+        free(f);
+        free(m);
+        return false;
+    }
+    *to->inbox_last = m;
+    to->inbox_last = &m->next;
+    bool wake = atomic_load(&to->state) == PS_WAITING;
+    if (wake) atomic_store(&to->state, PS_RUNNABLE);
+    pthread_mutex_unlock(&to->inbox_lock);
+    if (wake) sched_wake(to);
+    return true;
+}
+
 /* Room for {'EXIT', From, Reason} after the reason, so that a trapped
  * signal becomes a message without another allocation. */
 #define EXIT_TUPLE_WORDS 4

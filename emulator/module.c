@@ -35,6 +35,11 @@ typedef struct module_slot {
      * until erlang:call_on_load_function/1) runs it. */
     bool on_load_pending;
     Term runner;
+    /* Hot code loading: the version processes may still run after a newer
+     * one was loaded or the module deleted; purging drops it. */
+    LoadedCode *old;
+    bool purge_prepared;      /* erts_internal:purge_module(M, prepare) */
+    bool ever_loaded;         /* delete_module of a never-loaded module: undefined */
 } module_slot;
 
 static struct {
@@ -168,10 +173,24 @@ static LoadedCode *load_from_path(Term name, strbuf *err)
     return NULL;
 }
 
+/* Called with the lock held: a call through one of lc's exports goes to
+ * the trampoline again (which loads from the code path or raises undef). */
+static void unpublish_exports(LoadedCode *lc)
+{
+    beam_module *m = lc->beam;
+    for (uint32_t i = 0; i < m->export_count; i++) {
+        const beam_export *ex = &m->exports[i];
+        Export *e = export_get(m->name, ex->function, ex->arity);
+        if (!e || e->bif || e->otp_bif) continue;
+        atomic_store_explicit(&e->address, (const BeamInstr *)e->trampoline, memory_order_release);
+    }
+}
+
 /* Called with the lock held: makes lc the current code of slot s. */
 static void install(module_slot *s, LoadedCode *lc)
 {
     s->current = lc;
+    s->ever_loaded = true;
     index_code(lc);
     if (lc->on_load) {
         s->on_load_pending = true;
@@ -214,6 +233,120 @@ module_state module_load_for_call(Term name, bool *start_runner)
     module_state st = !s || !s->current ? MODULE_ABSENT : s->on_load_pending ? MODULE_ON_LOAD : MODULE_LOADED;
     pthread_mutex_unlock(&mt.lock);
     return st;
+}
+
+finish_status module_finish_loading(LoadedCode **lcs, size_t n, bool *refused)
+{
+    pthread_mutex_lock(&mt.lock);
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        module_slot *s = slot_for(lcs[i]->module, false);
+        refused[i] = s && (s->old || s->on_load_pending);
+        any |= refused[i];
+    }
+    if (!any) {
+        for (size_t i = 0; i < n; i++) {
+            module_slot *s = slot_for(lcs[i]->module, true);
+            if (!s) abort();
+            if (s->current) {
+                s->old = s->current;
+                s->purge_prepared = false;
+                unpublish_exports(s->old);
+            }
+            s->failed = false;
+            install(s, lcs[i]);
+        }
+    }
+    pthread_mutex_unlock(&mt.lock);
+    return any ? FINISH_NOT_PURGED : FINISH_OK;
+}
+
+bool module_has_old(Term name)
+{
+    return module_old(name) != NULL;
+}
+
+const LoadedCode *module_old(Term name)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, false);
+    const LoadedCode *lc = s ? s->old : NULL;
+    pthread_mutex_unlock(&mt.lock);
+    return lc;
+}
+
+delete_status module_delete(Term name)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, false);
+    delete_status st;
+    if (!s || !s->ever_loaded) {
+        st = MODULE_UNKNOWN;
+    } else if (s->old) {
+        st = MODULE_HAS_OLD;
+    } else {
+        if (s->current && !s->on_load_pending) unpublish_exports(s->current);
+        s->old = s->current;
+        s->purge_prepared = false;
+        s->current = NULL;
+        s->on_load_pending = false;
+        s->runner = NIL;
+        s->failed = false;    /* a later call looks in the code path again */
+        st = MODULE_DELETED;
+    }
+    pthread_mutex_unlock(&mt.lock);
+    return st;
+}
+
+bool module_purge_prepare(Term name)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, false);
+    bool r = s && s->old;
+    if (r) s->purge_prepared = true;
+    pthread_mutex_unlock(&mt.lock);
+    return r;
+}
+
+/* Purged code is unlinked from its module but not freed: terms on
+ * process heaps may still point at its literals (OTP copies them out
+ * first with its literal area collector, which cbeam does not have) and
+ * funs may still refer to its code. It stays in the address index, so
+ * such a fun's frames still resolve. */
+bool module_purge_complete(Term name)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, false);
+    bool r = s && s->purge_prepared;
+    if (r) {
+        s->old = NULL;
+        s->purge_prepared = false;
+    }
+    pthread_mutex_unlock(&mt.lock);
+    return r;
+}
+
+bool module_purge_abort(Term name)
+{
+    pthread_mutex_lock(&mt.lock);
+    module_slot *s = slot_for(name, false);
+    bool r = s && s->purge_prepared;
+    if (r) s->purge_prepared = false;
+    pthread_mutex_unlock(&mt.lock);
+    return r;
+}
+
+Term *module_loaded_names(size_t *n)
+{
+    pthread_mutex_lock(&mt.lock);
+    Term *names = malloc((mt.slot_count ? mt.slot_count : 1) * sizeof *names);
+    if (!names) abort();
+    size_t k = 0;
+    for (size_t i = 0; i < mt.slot_count; i++)
+        if ((mt.slots[i].current && !mt.slots[i].on_load_pending) || mt.slots[i].old) names[k++] = mt.slots[i].name;
+    pthread_mutex_unlock(&mt.lock);
+    *n = k;
+    return names;
 }
 
 const BeamInstr *module_on_load_begin(Term name, Term runner)

@@ -31,6 +31,9 @@
 
 #define NIF(module, name, arity, c_name) Term nif_##c_name(Process *p, Term *args);
 #include "nifs/zlib.tab"
+#include "nifs/prim_file.tab"
+#include "nifs/prim_buffer.tab"
+#include "nifs/erl_tracer.tab"
 #undef NIF
 
 typedef struct nif_entry {

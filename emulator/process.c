@@ -21,6 +21,7 @@
 #include "gc.h"
 #include "map.h"
 #include "port.h"
+#include "prim_file.h"
 #include "scheduler.h"
 #include "term_build.h"
 #include "trace.h"
@@ -491,6 +492,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     Term name = p->registered_name;
     if (name != NIL) process_unregister(name);
     ets_on_owner_exit(p);   /* before any exit signal or 'DOWN' can be seen */
+    prim_file_on_owner_exit(p);   /* its open files, as OTP's monitor does */
     pthread_mutex_lock(&p->inbox_lock);
     atomic_store(&p->state, PS_EXITED);
     Term *links = p->links;
@@ -520,6 +522,7 @@ void process_exit(Scheduler *sd, Process *p, Term reason)
     p->heap_msgs = NULL;
     p->nheap_msgs = p->capheap_msgs = 0;
     free(p->markers);
+    free(p->node_monitors);
     p->markers = NULL;
     heap_destroy(p);
     free(p->arg_big);

@@ -175,6 +175,10 @@ typedef struct Process {
     uint32_t flags;            /* PF_* */
     uint8_t priority;          /* PRIO_* */
     uint8_t schedule_count;    /* low priority: passes left (RESCHEDULE_LOW) */
+    uint32_t *node_monitors;   /* process_flag(monitor_nodes | {monitor_nodes,
+                                  Opts}, true) subscriptions per option set
+                                  (erlang_misc.c), allocated on first use; no
+                                  distribution, so they never fire */
 
     /* Messages: the part only the owner touches. `msgq` is the received
      * queue; `save` points at the link to the next message receive looks

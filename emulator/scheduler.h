@@ -192,6 +192,11 @@ void monitors_on_exit(Process *p, Term reason);
 /* --- messages (message.c) ---------------------------------------------- */
 /* Copies msg into to's queue. Never blocks on a busy receiver. */
 bool send_message(Process *to, Term msg);
+/* send_message, but only if still_wanted(to, arg) holds, checked under
+ * to's inbox_lock in the same step as the message joins the inbox (it may
+ * take no other lock). A 'DOWN' uses it so that demonitor(Ref, [flush])
+ * either sees the message or makes sure it is never sent. */
+bool send_message_checked(Process *to, Term msg, bool (*still_wanted)(Process *to, void *arg), void *arg);
 /* Moves what other threads delivered into the private queue, handling
  * signals in their order: an exit signal becomes an {'EXIT',..} message
  * when p traps exits, is dropped (normal), or kills p. Returns the reason

@@ -12,7 +12,8 @@
 
 -export([boot/1, get_plain_arguments/0, get_arguments/0, get_argument/1,
          stop/0, stop/1, get_status/0, script_id/0, notify_when_started/1,
-         wait_until_started/0, fetch_loaded/0]).
+         wait_until_started/0, fetch_loaded/0, archive_extension/0,
+         objfile_extension/0, code_path_choice/0]).
 
 -record(state, {plain = [], args = [], boot}).
 
@@ -23,6 +24,12 @@ boot({Start, Args, Plain}) ->
     %% Bind the statically linked NIFs, as OTP's first process (erl_init)
     %% does before its boot module runs.
     zlib:on_load(),
+    erl_tracer:on_load(),
+    prim_buffer:on_load(),
+    prim_file:on_load(),
+    %% The system process that purges old code (erlang:purge_module/1), as
+    %% OTP's emulator starts it before the first process.
+    spawn_opt(erts_code_purger, start, [], [{priority, high}]),
     register(init, self()),
     User = cbeam_user:start(),
     group_leader(User, self()),
@@ -109,6 +116,15 @@ script_id() -> {"cbeam", "direct"}.
 notify_when_started(_Pid) -> started.
 wait_until_started() -> ok.
 fetch_loaded() -> [].
+%% As OTP's init (erl_prim_loader asks).
+archive_extension() -> ".ez".
+objfile_extension() -> ".beam".
+code_path_choice() ->
+    case get_argument(code_path_choice) of
+        {ok, [["strict"]]} -> strict;
+        {ok, [["relaxed"]]} -> relaxed;
+        _ -> relaxed
+    end.
 
 stop() -> init ! {stop, 0}, ok.
 stop(Status) when is_integer(Status), Status >= 0 -> init ! {stop, Status}, ok;
