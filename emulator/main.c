@@ -44,6 +44,8 @@ static void usage(FILE *out)
           "  -run MOD [FUN [ARG...]]   the same with the arguments as strings\n"
           "  -eval EXPR                evaluate EXPR with erl_eval\n"
           "  -extra ARG...             the rest are plain arguments (init:get_plain_arguments/0)\n"
+          "  -boot NAME                boot OTP itself (erl's boot script NAME, e.g. start_clean:\n"
+          "                            kernel, logger, code_server...) instead of direct mode\n"
           "  -FLAG VALUE...            any other flag is a user flag (init:get_argument/1)\n"
           "  +S N[:M]                  N schedulers (threads), M of them online\n"
           "                            (default: one per online core)\n"
@@ -149,6 +151,7 @@ typedef struct run_options {
     const char *otp_lib;
     unsigned schedulers, schedulers_online;   /* +S; 0 = one per core */
     uint32_t process_limit;                   /* +P */
+    bool otp_boot;                            /* -boot or CBEAM_OTP_BOOT */
     /* The boot term's parts, built in `lits`. */
     literal_area lits;
     Term start, args, plain;
@@ -323,7 +326,7 @@ static size_t build_code_path(const run_options *o, char **path, size_t cap)
 {
     size_t n = 0;
     const char *runtime = getenv("CBEAM_RUNTIME_DIR");
-    if (!getenv("CBEAM_OTP_BOOT")) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
+    if (!o->otp_boot) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
     for (size_t i = 0; i < o->npa; i++) path[n++] = strdup(o->pa[i]);
     path[n++] = strdup(".");
     DIR *d = opendir(o->otp_lib);
@@ -346,8 +349,50 @@ static size_t build_code_path(const run_options *o, char **path, size_t cap)
     /* OTP's boot (CBEAM_OTP_BOOT): runtime/ last, so that OTP's init wins
      * but cbeam_on_load (the runner of lazily loaded on_load modules) is
      * still found. */
-    if (getenv("CBEAM_OTP_BOOT")) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
+    if (o->otp_boot) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
     return n;
+}
+
+/* OTP's boot is asked for with erl's -boot flag (before -extra), or with
+ * CBEAM_OTP_BOOT set. */
+static bool wants_otp_boot(int argc, char **argv)
+{
+    if (getenv("CBEAM_OTP_BOOT")) return true;
+    for (int i = 1; i < argc && strcmp(argv[i], "-extra") != 0; i++)
+        if (strcmp(argv[i], "-boot") == 0) return true;
+    return false;
+}
+
+/* erlexec's arguments before the user's, as erl passes them to init:
+ * -root R -bindir R/erts-V/bin -progname erl -- -home H --. NULL if OTP's
+ * erts directory is not found next to its lib directory. */
+static char **erlexec_args(const char *otp_lib, int *n)
+{
+    char *root = strdup(otp_lib), *slash = strrchr(root, '/');
+    if (slash && slash != root) *slash = 0;
+    DIR *d = opendir(root);
+    char *erts = NULL;
+    for (struct dirent *e; d && (e = readdir(d));)
+        if (strncmp(e->d_name, "erts-", 5) == 0) {
+            free(erts);
+            erts = strdup(e->d_name);
+        }
+    if (d) closedir(d);
+    if (!erts) {
+        free(root);
+        return NULL;
+    }
+    strbuf bindir = STRBUF_INIT;
+    sb_printf(&bindir, "%s/%s/bin", root, erts);
+    free(erts);
+    const char *home = getenv("HOME");
+    char **v = calloc(10, sizeof *v);
+    const char *args[] = { "-root", root, "-bindir", sb_str(&bindir), "-progname", "erl", "--", "-home", home ? home : "/", "--" };
+    for (int i = 0; i < 10; i++) v[i] = strdup(args[i]);
+    *n = 10;
+    free(root);
+    sb_free(&bindir);
+    return v;
 }
 
 static int run_erlang(int argc, char **argv)
@@ -358,6 +403,7 @@ static int run_erlang(int argc, char **argv)
     const char *env_lib = getenv("CBEAM_OTP_LIB");
     o.otp_lib = env_lib ? env_lib : CBEAM_OTP_LIB_DIR;
     literal_area_init(&o.lits);
+    o.otp_boot = wants_otp_boot(argc, argv);
     parse_run_args(&o, argc, argv);
     char *path[1024];
     size_t npath = build_code_path(&o, path, 1024 - 8);
@@ -376,31 +422,42 @@ static int run_erlang(int argc, char **argv)
     Term boot = tuple3(opt_alloc(&o, 4), o.start, o.args, o.plain);
     Term boot_args = cons(opt_alloc(&o, 2), boot, NIL);
     Term first_m = am_init, first_f = am_boot;
-    if (getenv("CBEAM_OTP_BOOT")) {
-        /* Experimental (CBEAM_OTP_BOOT=1): OTP's own boot instead of
-         * direct mode: no runtime/ in the code path, the preloaded modules
-         * loaded first, and erl_init:start(init, Args) with the command
-         * line as erlexec passes it (binaries; give -root, -bindir,
-         * -progname, -boot yourself). It gets as far as kernel's
-         * processes; see docs/architecture.md. */
+    if (o.otp_boot) {
+        /* OTP's own boot instead of direct mode (-boot, or CBEAM_OTP_BOOT):
+         * runtime/ last in the code path, the preloaded modules loaded
+         * first, and erl_init:start(init, Args) with the command line as
+         * erlexec passes it (binaries), erlexec's own arguments first
+         * unless -root is given; see docs/architecture.md. */
+        bool has_root = false;
+        for (int i = 1; i < argc; i++) has_root |= strcmp(argv[i], "-root") == 0;
+        int nexec = 0;
+        char **exec = has_root ? NULL : erlexec_args(o.otp_lib, &nexec);
+        char **all = calloc((size_t)(argc + nexec), sizeof *all);
+        int nall = 0;
+        for (int i = 0; i < nexec; i++) all[nall++] = exec[i];
+        for (int i = 1; i < argc; i++) all[nall++] = argv[i];
         Term list = NIL;
-        for (int i = argc - 1; i >= 1; i--) {
-            size_t n = strlen(argv[i]);
+        for (int i = nall - 1; i >= 0; i--) {
+            const char *arg = all[i];
+            size_t n = strlen(arg);
             Term bin;
             if (n <= 64) {
                 Term *hp = opt_alloc(&o, 2 + (n + 7) / 8);
                 hp[0] = make_header(1 + (n + 7) / 8, HDR_HEAP_BIN);
                 hp[1] = n;
-                memcpy(hp + 2, argv[i], n);
+                memcpy(hp + 2, arg, n);
                 bin = make_boxed(hp);
             } else {
                 Binary *b = binary_alloc(n);
                 if (!b) abort();
-                memcpy(b->bytes, argv[i], n);
+                memcpy(b->bytes, arg, n);
                 bin = procbin_make(opt_alloc(&o, PROC_BIN_WORDS), b, &o.lits.off_heap);
             }
             list = cons(opt_alloc(&o, 2), bin, list);
         }
+        for (int i = 0; i < nexec; i++) free(exec[i]);
+        free(exec);
+        free(all);
         boot_args = cons(opt_alloc(&o, 2), am_init, cons(opt_alloc(&o, 2), list, NIL));
         emu_otp_boot = true;
         /* OTP's preloaded modules are loaded before the first process. */
@@ -422,7 +479,7 @@ static int run_erlang(int argc, char **argv)
     if (init) {
         vm.init_pid = init->pid;
         process_start(vm.sched[0], init);
-        if (getenv("CBEAM_OTP_BOOT")) {
+        if (o.otp_boot) {
             /* OTP's emulator starts erts_code_purger (high priority) right
              * after the first process; runtime/init.erl does in direct mode. */
             spawn_opts so = spawn_opts_default;
