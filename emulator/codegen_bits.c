@@ -92,6 +92,24 @@ static void gen_get_field(cg *g, const beam_instr *in, int opc)
     emit_dst(g, OPND(in, 6));
 }
 
+/* The common integer field: a literal size of at most 56 bits, big-endian.
+ * It fits a small and needs no heap, so the handler reads it in place. */
+static bool gen_get_small_int(cg *g, const beam_instr *in)
+{
+    const beam_operand *size = OPND(in, 3);
+    unsigned flags = field_flags(g, OPND(in, 5));
+    if (size->kind != OPND_INT || !term_is_small(size->v.term) || (flags & BSF_LITTLE)) return false;
+    SWord n = small_value(size->v.term) * (SWord)u_value(g, OPND(in, 4));
+    if (n < 1 || n > 56) return false;
+    emit_op(g, OPC_bs_get_small_int);
+    emit_label_ref(g, OPND(in, 0)->v.u);
+    emit_src(g, OPND(in, 1));
+    emit_word(g, (BeamInstr)n);
+    emit_word(g, (flags & BSF_SIGNED) != 0);
+    emit_dst(g, OPND(in, 6));
+    return true;
+}
+
 /* bs_get_utfN: Fail Ctx Live Flags Dst; bs_skip_utfN: Fail Ctx Live Flags */
 static void gen_utf(cg *g, const beam_instr *in, unsigned kind, bool skip)
 {
@@ -240,7 +258,9 @@ static bool gen_match_instr(cg *g, const beam_instr *in)
         emit_op(g, OPC_bs_skip_bits); emit_label_ref(g, OPND(in, 0)->v.u); emit_src(g, OPND(in, 1));
         emit_src(g, OPND(in, 2)); emit_u(g, OPND(in, 3));
         return true;
-    case OP_bs_get_integer2: gen_get_field(g, in, OPC_bs_get_integer); return true;
+    case OP_bs_get_integer2:
+        if (!gen_get_small_int(g, in)) gen_get_field(g, in, OPC_bs_get_integer);
+        return true;
     case OP_bs_get_float2: gen_get_field(g, in, OPC_bs_get_float); return true;
     case OP_bs_get_binary2: gen_get_field(g, in, OPC_bs_get_binary); return true;
     case OP_bs_match_string: { /* Fail Ctx Bits Offset */
