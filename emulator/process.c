@@ -159,7 +159,12 @@ Process *process_create(Process *parent, Term m, Term f, Term args, const spawn_
     p->message_queue_off_heap = o->message_queue_off_heap;
     p->min_bin_vheap_size = o->min_bin_vheap_size;
     p->initial_call = (MFA){ m, f, (uint32_t)arity };
+    /* Held until the process is set up: once in the table, a sender may
+     * find it (processes/0) and would copy onto its heap while the
+     * arguments are being copied there. */
+    pthread_mutex_lock(&p->main_lock);
     if (!table_insert(p)) {
+        pthread_mutex_unlock(&p->main_lock);
         heap_destroy(p);
         free(p);
         return NULL;
@@ -183,6 +188,7 @@ Process *process_create(Process *parent, Term m, Term f, Term args, const spawn_
     *p->stop = (Term)(uintptr_t)emu_normal_exit();
     atomic_store(&p->state, PS_RUNNABLE);
     atomic_fetch_add(&vm.process_count, 1);
+    pthread_mutex_unlock(&p->main_lock);
     return p;
 }
 

@@ -64,6 +64,7 @@ struct prof_sched {
     uint64_t longest_pid;   /* a pid term */
     uint64_t gcs, balances;
     uint64_t last_len;      /* the run-queue length last recorded (UINT64_MAX: none) */
+    uint64_t runq_next_t;   /* a slice's start samples the length from then on */
     enum prof_why hint;     /* the current slice's end reason, if not reductions */
     /* The slice running (its process's reductions when it began), and one
      * that ended, waiting for prof_at's clock reading. */

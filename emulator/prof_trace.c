@@ -159,11 +159,20 @@ static void __attribute__((noinline, cold)) record_name(prof_sched *ps, Process 
  * thread (the end of the previous slice, a wake-up, a steal), so that a
  * slice costs one reading, not two. The scheduling work in between (a
  * fraction of a microsecond) counts as part of the slice. */
+/* A slice's start records the run-queue length when it changed, at most
+ * once in this long: with slices of a fraction of a microsecond (a ring of
+ * processes passing one message) a sample per slice would be a third of
+ * the records and most of the cost of tracing. */
+#define PROF_RUNQ_EVERY_NS 20000u
+
 static void __attribute__((noinline)) slice_begin_slow(prof_sched *ps, Process *p, uint64_t len, uint64_t t)
 {
     if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_OTHER, MSACC_EMULATOR, t);
     if (!ps->recs) return;
-    if (len != ps->last_len) prof_runq(ps, len);
+    if (len != ps->last_len && t >= ps->runq_next_t) {
+        prof_runq(ps, len);
+        ps->runq_next_t = t + PROF_RUNQ_EVERY_NS;
+    }
     Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
     if (p->prof_named != reg) record_name(ps, p, reg, t);
     ring_put(ps, t, REC_BEGIN, pid_num(p->pid));
@@ -178,7 +187,8 @@ void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
     ps->hint = PROF_END_REDS;
     /* The common case, a leaf: tracing, the queue length and the name as
      * last recorded, room in the ring. */
-    if (__builtin_expect(prof_msacc_on() || !ps->recs || len != ps->last_len || ps->n == PROF_RING_RECORDS ||
+    if (__builtin_expect(prof_msacc_on() || !ps->recs || (len != ps->last_len && t >= ps->runq_next_t) ||
+                             ps->n == PROF_RING_RECORDS ||
                              p->prof_named != atomic_load_explicit(&p->registered_name, memory_order_relaxed), 0)) {
         slice_begin_slow(ps, p, len, t);
         return;
