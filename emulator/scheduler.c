@@ -96,8 +96,13 @@ void sched_setup(unsigned n)
     }
 }
 
+/* The scheduler this thread is (NULL on other threads): sched_wake's
+ * wake-affine choice. */
+static _Thread_local Scheduler *current_sched;
+
 static void *scheduler_thread(void *arg)
 {
+    current_sched = arg;
     prof_thread_start(arg);
     process_main(arg);
     return NULL;
@@ -111,6 +116,7 @@ void sched_run(void)
             exit(1);
         }
     }
+    current_sched = vm.sched[0];
     prof_thread_start(vm.sched[0]);
     process_main(vm.sched[0]);
     for (unsigned i = 1; i < vm.schedulers; i++) pthread_join(vm.sched[i]->thread, NULL);
@@ -260,9 +266,19 @@ void sched_enqueue(Scheduler *sd, Process *p)
         wake_other(to);
 }
 
+/* Wake-affine: a process woken by one running on another scheduler whose
+ * queue is empty moves there, and runs as soon as the waker waits, instead
+ * of waking its own (idle) scheduler: a chain of processes passing
+ * messages then stays on one scheduler rather than crossing on every hop.
+ * With work queued on the waker's scheduler it stays home, and an idle
+ * scheduler steals whatever waits too long. */
 void sched_wake(Process *p)
 {
-    sched_enqueue(atomic_load_explicit(&p->sched, memory_order_relaxed), p);
+    Scheduler *home = atomic_load_explicit(&p->sched, memory_order_relaxed), *self = current_sched;
+    if (self && self != home && is_online(self) && atomic_load_explicit(&self->rq_len, memory_order_relaxed) == 0 &&
+        !atomic_load_explicit(&home->running, memory_order_relaxed))
+        home = self;
+    sched_enqueue(home, p);
 }
 
 /* Takes one process from another scheduler's queue (highest priority
