@@ -1,6 +1,8 @@
 /* Binding statically linked NIF libraries into loaded code (nif.h). */
 #include "nif.h"
 
+#include "binary.h"
+
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,4 +74,14 @@ Term nif_bind(Process *p, LoadedCode *lc, const char *lib, const char *path)
     if (r == am_ok) lc->nifs_bound = true;
     sb_free(&msg);
     return r;
+}
+
+bool nif_is_iovec(Term t)
+{
+    const uint8_t *b;
+    size_t n;
+    if (term_is_binary_like(t)) return binary_bytes(t, &b, &n);
+    for (; term_is_list(t); t = list_tail(t))
+        if (!term_is_binary_like(list_head(t)) || !binary_bytes(list_head(t), &b, &n)) return false;
+    return term_is_nil(t);
 }

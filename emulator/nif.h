@@ -50,4 +50,7 @@ extern const size_t nif_count;
  * {error, {Reason, Text}} built on p's heap, as OTP's load_nif does. */
 Term nif_bind(Process *p, LoadedCode *lc, const char *lib, const char *path);
 
+/* An iovec term as NIFs take it: a binary or a proper list of binaries. */
+bool nif_is_iovec(Term t);
+
 #endif

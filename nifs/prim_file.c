@@ -323,19 +323,10 @@ static int write_iovec(int fd, Term t, int64_t off, bool positional, size_t *tot
     }
 }
 
-static bool is_iovec(Term t)
-{
-    const uint8_t *b;
-    size_t n;
-    if (term_is_binary_like(t)) return binary_bytes(t, &b, &n);
-    for (; term_is_list(t); t = list_tail(t))
-        if (!term_is_binary_like(list_head(t)) || !binary_bytes(list_head(t), &b, &n)) return false;
-    return term_is_nil(t);
-}
 
 Term nif_prim_file_write(Process *p, Term *args)
 {
-    if (!is_iovec(args[1])) BIF_ERROR(p, EXC_BADARG);
+    if (!nif_is_iovec(args[1])) BIF_ERROR(p, EXC_BADARG);
     ENTER(h, args[0]);
     size_t total;
     int e = write_iovec(h->fd, args[1], 0, false, &total);
@@ -346,7 +337,7 @@ Term nif_prim_file_write(Process *p, Term *args)
 Term nif_prim_file_pwrite(Process *p, Term *args)
 {
     int64_t off;
-    if (!offset_arg(args[1], &off) || !is_iovec(args[2])) BIF_ERROR(p, EXC_BADARG);
+    if (!offset_arg(args[1], &off) || !nif_is_iovec(args[2])) BIF_ERROR(p, EXC_BADARG);
     ENTER(h, args[0]);
     if (off < 0) LEAVE(h, error_tuple(p, EINVAL));
     size_t total;

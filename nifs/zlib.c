@@ -483,16 +483,6 @@ static bool queue_put(zstream *z, const uint8_t *bytes, size_t n)
     return true;
 }
 
-/* An iovec term: a binary or a proper list of binaries. */
-static bool is_iovec(Term t)
-{
-    const uint8_t *b;
-    size_t n;
-    if (term_is_binary_like(t)) return binary_bytes(t, &b, &n);
-    for (; term_is_list(t); t = list_tail(t))
-        if (!term_is_binary_like(list_head(t)) || !binary_bytes(list_head(t), &b, &n)) return false;
-    return term_is_nil(t);
-}
 
 Term nif_zlib_enqueue(Process *p, Term *args)
 {
@@ -502,7 +492,7 @@ Term nif_zlib_enqueue(Process *p, Term *args)
         pthread_mutex_unlock(&z->lock);
         return raise_atom(p, "not_initialized");
     }
-    if (!is_iovec(args[1])) { pthread_mutex_unlock(&z->lock); BIF_ERROR(p, EXC_BADARG); }
+    if (!nif_is_iovec(args[1])) { pthread_mutex_unlock(&z->lock); BIF_ERROR(p, EXC_BADARG); }
     /* Compact what was consumed before growing. */
     if (z->q_off > 0) {
         memmove(z->q, z->q + z->q_off, z->q_len - z->q_off);
