@@ -67,7 +67,7 @@ Term procbin_make(Term *hp, Binary *b, OffHeap *oh)
     pb->flags = 0;
     pb->next = oh->first;
     oh->first = pb;
-    oh->overhead += b->orig_size / sizeof(Term);
+    offheap_add_overhead(oh, b->orig_size / sizeof(Term));
     return make_boxed(hp);
 }
 

@@ -40,8 +40,21 @@ UWord binary_live_count(void);
  * (ProcBin.val); releasing the owner releases them. */
 typedef struct OffHeap {
     ProcBin *first;
-    UWord overhead; /* referenced off-heap bytes, in words */
+    UWord overhead;    /* referenced off-heap bytes, in words */
+    UWord vheap_limit; /* a process heap's virtual binary heap size, in
+                          words (0: none, e.g. a fragment's list) */
+    bool gc_due;       /* a process heap: collect at the next allocation
+                          point (overhead passed the limit, or too many
+                          fragments: heap.c); cleared by the collection */
 } OffHeap;
+
+/* Counts `words` more referenced off-heap bytes; past the virtual binary
+ * heap a collection is due (OTP's vheap rule). */
+static inline void offheap_add_overhead(OffHeap *oh, UWord words)
+{
+    oh->overhead += words;
+    if (oh->vheap_limit && oh->overhead > oh->vheap_limit) oh->gc_due = true;
+}
 
 static inline bool offheap_holds_binary(const Term *obj)
 {

@@ -96,7 +96,7 @@ static Term copy_boxed(Term v, Term **hp, OffHeap *oh, work *w)
         binary_ref(pb->val);
         pb->next = oh->first;
         oh->first = pb;
-        oh->overhead += pb->size / sizeof(Term);
+        offheap_add_overhead(oh, pb->size / sizeof(Term));
     } else if (header_is_magic_ref(obj[0])) {
         binary_ref((Binary *)(uintptr_t)to[3]);
         to[2] = (Term)(uintptr_t)oh->first;

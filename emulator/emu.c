@@ -241,7 +241,7 @@ static Term make_fun(Process *p, const FunEntry *fe, const BeamInstr *env_words,
  * fragments have piled up). CB_MAY_GC. */
 static inline bool heap_needs_gc(const Process *p, const Term *E, size_t need)
 {
-    return (size_t)(E - p->htop) < need || p->mbuf_words > p->heap_size;
+    return (size_t)(E - p->htop) < need || p->off_heap.gc_due;
 }
 
 static void emu_gc(Process *p, size_t need, Term *x, unsigned live) CB_MAY_GC;

@@ -48,7 +48,7 @@ EtsObj *ets_obj_new(Term tuple)
     o->dead = false;
     o->hash = 0;
     o->words = words;
-    o->off_heap = (OffHeap){ NULL, 0 };
+    o->off_heap = (OffHeap){ 0 };
     Term *hp = o->mem;
     o->obj = copy_object(tuple, &hp, &o->off_heap);
     atomic_fetch_add_explicit(&live_objects, 1, memory_order_relaxed);
@@ -69,7 +69,7 @@ EtsTerm *ets_term_new(Term t)
 {
     size_t words = size_object(t);
     EtsTerm *e = xmalloc(sizeof *e + words * sizeof(Term));
-    e->off_heap = (OffHeap){ NULL, 0 };
+    e->off_heap = (OffHeap){ 0 };
     Term *hp = e->mem;
     e->term = copy_object(t, &hp, &e->off_heap);
     return e;

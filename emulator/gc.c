@@ -358,11 +358,11 @@ static void sweep_list(const gc_state *gc, ProcBin *first, OffHeap *out)
 
 static void sweep_off_heap(const gc_state *gc, Process *p)
 {
-    OffHeap out = { NULL, 0 };
+    OffHeap out = { 0 };
     sweep_list(gc, p->off_heap.first, &out);
     for (heap_frag *f = p->mbuf; f; f = f->next) {
         sweep_list(gc, f->off_heap.first, &out);
-        f->off_heap = (OffHeap){ NULL, 0 };
+        f->off_heap = (OffHeap){ 0 };
     }
     p->off_heap = out;
 }
@@ -610,9 +610,20 @@ static void check_max_heap_size(Process *p)
     p->fcalls = 0;
 }
 
+/* OTP's rule for the virtual binary heap after a collection: grow to the
+ * ladder size above twice what is referenced when that exceeds it, shrink
+ * by a quarter when under half of it; never below min_bin_vheap_size. */
+static size_t next_vheap_size(const Process *p, size_t referenced, size_t size)
+{
+    if (referenced > size) size = gc_next_heap_size(2 * referenced);
+    else if (referenced < size / 2) size = size / 4 * 3;
+    return size < p->min_bin_vheap_size ? p->min_bin_vheap_size : size;
+}
+
 static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_major, unsigned *reds)
 {
     size_t before = words_in_use(p);
+    UWord vheap_limit = p->off_heap.vheap_limit;   /* the sweep rebuilds off_heap */
     prof_sched *ps = prof_active_self();   /* profiling: timed */
     uint64_t start = ps ? prof_now() : 0;
     uint64_t sysmon_start = sysmon_on() ? sysmon_clock_ns() : 0;
@@ -630,6 +641,8 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
     if (p->max_heap_size) check_max_heap_size(p);
     atomic_fetch_add_explicit(&total_collections, 1, memory_order_relaxed);
     if (before > after) atomic_fetch_add_explicit(&total_reclaimed, before - after, memory_order_relaxed);
+    p->off_heap.vheap_limit = next_vheap_size(p, p->off_heap.overhead, vheap_limit);
+    p->off_heap.gc_due = false;
     if (ps) prof_gc(ps, p, start, r != MINOR_DONE, before, after);
     if (sysmon_start) sysmon_after_gc(p, sysmon_clock_ns() - sysmon_start);
     return ok;

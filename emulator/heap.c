@@ -39,7 +39,7 @@ bool heap_init(Process *p, size_t words)
     p->min_heap_size = p->heap_size;
     p->gen_gcs = 0;
     p->max_gen_gcs = GC_DEFAULT_MAX_GEN_GCS;
-    p->off_heap = (OffHeap){ NULL, 0 };
+    p->off_heap = (OffHeap){ 0 };
     return block != NULL;
 }
 
@@ -49,7 +49,7 @@ static void release_off_heap(OffHeap *oh)
 {
     for (ProcBin *pb = oh->first; pb; pb = pb->next)
         if (offheap_holds_binary((const Term *)pb)) binary_release(pb->val);
-    *oh = (OffHeap){ NULL, 0 };
+    *oh = (OffHeap){ 0 };
 }
 
 void heap_frag_free_chain(heap_frag *f)
@@ -87,13 +87,14 @@ Term *heap_alloc_slow(Process *p, size_t need)
         if (!f) return NULL;
         f->used = 0;
         f->size = size;
-        f->off_heap = (OffHeap){ NULL, 0 };
+        f->off_heap = (OffHeap){ 0 };
         f->next = p->mbuf;
         p->mbuf = f;
     }
     Term *hp = f->mem + f->used;
     f->used += need;
     p->mbuf_words += need;
+    if (p->mbuf_words > p->heap_size) p->off_heap.gc_due = true;
     return hp;
 }
 
@@ -104,6 +105,7 @@ void heap_join_fragment(Process *p, heap_frag *f)
     f->next = *at;
     *at = f;
     p->mbuf_words += f->used;
+    if (p->mbuf_words > p->heap_size) p->off_heap.gc_due = true;
 }
 
 /* [from, from + words) must be the last words handed out: the top of the

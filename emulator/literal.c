@@ -12,7 +12,7 @@ void literal_area_init(literal_area *la)
     la->sink.alloc = literal_alloc;
     la->sink.off_heap = &la->off_heap;
     la->words = (arena)ARENA_INIT;
-    la->off_heap = (OffHeap){ NULL, 0 };
+    la->off_heap = (OffHeap){ 0 };
 }
 
 void literal_area_free(literal_area *la)

@@ -73,7 +73,7 @@ static message *message_new(Process *to, Term msg)
     }
     f->next = NULL;
     f->size = f->used = words;
-    f->off_heap = (OffHeap){ NULL, 0 };
+    f->off_heap = (OffHeap){ 0 };
     Term *hp = f->mem;
     m->term = copy_object(msg, &hp, &f->off_heap);
     m->frag = f;
@@ -127,7 +127,7 @@ bool send_message_checked(Process *to, Term msg, bool (*still_wanted)(Process *t
     }
     f->next = NULL;
     f->size = f->used = words;
-    f->off_heap = (OffHeap){ NULL, 0 };
+    f->off_heap = (OffHeap){ 0 };
     Term *hp = f->mem;
     m->next = NULL;
     m->term = copy_object(msg, &hp, &f->off_heap);
@@ -168,7 +168,7 @@ bool send_exit_signal(Process *to, Term from, Term reason, bool link)
     f->next = NULL;
     f->size = words + EXIT_TUPLE_WORDS;
     f->used = words;
-    f->off_heap = (OffHeap){ NULL, 0 };
+    f->off_heap = (OffHeap){ 0 };
     Term *hp = f->mem;
     m->next = NULL;
     m->term = copy_object(reason, &hp, &f->off_heap);

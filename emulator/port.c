@@ -366,7 +366,7 @@ void port_exit_signal(Term port_id, Term from, Term reason)
 bool port_data_set(Port *port, Term t)
 {
     Term *block = NULL;
-    OffHeap oh = { NULL, 0 };
+    OffHeap oh = { 0 };
     Term copy = t;
     if (!term_is_immed(t)) {
         size_t words = size_object(t);
@@ -378,7 +378,7 @@ bool port_data_set(Port *port, Term t)
     pthread_mutex_lock(&port->lock);
     bool open = port->state == PORT_OPEN;
     Term *old_block = NULL;
-    OffHeap old_oh = { NULL, 0 };
+    OffHeap old_oh = { 0 };
     if (open) {
         old_block = port->data_block;
         old_oh = port->data_oh;

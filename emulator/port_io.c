@@ -180,7 +180,7 @@ static void deliver_data(Port *p, Term tag, const uint8_t *s, size_t n)
     size_t words = 3 + 3 + 3 + (binary ? (n <= HEAP_BIN_LIMIT ? heap_bin_words(n) : PROC_BIN_WORDS) : 2 * n);
     Term *mem = malloc(words * sizeof(Term)), *hp = mem;
     if (!mem) abort();
-    OffHeap oh = { NULL, 0 };
+    OffHeap oh = { 0 };
     Term d;
     if (binary && n <= HEAP_BIN_LIMIT) {
         hp[0] = make_header(heap_bin_words(n) - 1, HDR_HEAP_BIN);

@@ -158,6 +158,7 @@ Process *process_create(Process *parent, Term m, Term f, Term args, const spawn_
     p->max_heap_log = o->max_heap_log;
     p->message_queue_off_heap = o->message_queue_off_heap;
     p->min_bin_vheap_size = o->min_bin_vheap_size;
+    p->off_heap.vheap_limit = o->min_bin_vheap_size;
     p->initial_call = (MFA){ m, f, (uint32_t)arity };
     /* Held until the process is set up: once in the table, a sender may
      * find it (processes/0) and would copy onto its heap while the

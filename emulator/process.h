@@ -135,6 +135,9 @@ typedef struct Process {
     bool message_queue_off_heap;   /* message_queue_data (reported only:
                                       messages always arrive in fragments) */
     size_t min_bin_vheap_size;
+    /* off_heap.vheap_limit is the virtual binary heap (OTP's): a collection
+     * is due when the off-heap binaries the heap references exceed it; it
+     * grows and shrinks after each collection (gc.c). */
     OffHeap off_heap;
 
     /* Saved execution state (valid while the process is not running). */

@@ -179,7 +179,7 @@ void timer_start(uint64_t ref, uint64_t deadline_ms, Term target, Term msg, bool
         if (!t->frag) abort();
         t->frag->next = NULL;
         t->frag->size = t->frag->used = words;
-        t->frag->off_heap = (OffHeap){ NULL, 0 };
+        t->frag->off_heap = (OffHeap){ 0 };
         Term *hp = t->frag->mem;
         t->msg = copy_object(msg, &hp, &t->frag->off_heap);
     }

@@ -463,7 +463,7 @@ Term nif_zlib_setStash(Process *p, Term *args)
     z->stash_heap = malloc((words ? words : 1) * sizeof(Term));
     if (!z->stash_heap) abort();
     Term *hp = z->stash_heap;
-    z->stash_oh = (OffHeap){ NULL, 0 };
+    z->stash_oh = (OffHeap){ 0 };
     z->stash = copy_object(args[1], &hp, &z->stash_oh);
     return leave(z, am_ok);
 }

@@ -757,3 +757,29 @@ Test(gc, verify_catches_old_to_young_pointer, .signal = SIGABRT)
     tuple_elements(x[0])[0] = tuple2(HAlloc(p, 3), NIL, NIL);
     gc_verify(p, x, 1);
 }
+
+/* OTP's virtual binary heap: referencing more off-heap bytes than it holds
+ * makes a collection due; the collection clears that and resizes it by
+ * OTP's rule (twice what survives, up the heap-size ladder). */
+Test(gc, virtual_binary_heap_makes_a_collection_due)
+{
+    Process *p = proc_new(233);
+    p->min_bin_vheap_size = 1000;
+    p->off_heap.vheap_limit = 1000;
+    Term x[1] = { NIL };
+    cr_expect_not(p->off_heap.gc_due);
+    for (int i = 0; i < 3; i++) {   /* 3 x 400 words: past 1000 */
+        Term *hp = HAlloc(p, PROC_BIN_WORDS + 2);
+        Term bin = procbin_make(hp, binary_alloc(400 * sizeof(Term)), &p->off_heap);
+        x[0] = cons(hp + PROC_BIN_WORDS, bin, x[0]);
+        cr_expect_eq(p->off_heap.gc_due, i == 2, "due once past the limit (binary %d)", i);
+    }
+    collect(p, 0, x, 1);
+    cr_expect_not(p->off_heap.gc_due, "the collection clears it");
+    cr_expect_eq(p->off_heap.overhead, 1200);
+    cr_expect_eq(p->off_heap.vheap_limit, gc_next_heap_size(2400), "grown to the ladder size above 2 x 1200");
+    x[0] = NIL;
+    collect(p, 0, x, 1);   /* nothing referenced: shrinks by a quarter, not below the minimum */
+    cr_expect_eq(p->off_heap.vheap_limit, gc_next_heap_size(2400) / 4 * 3);
+    proc_free(p);
+}
