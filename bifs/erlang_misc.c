@@ -1428,9 +1428,8 @@ static Term process_item(Process *p, Process *q, Term item)
     } else if (!strcmp(name, "current_stacktrace")) {
         v = exception_current_stacktrace(p, q);
     } else if (!strcmp(name, "current_function")) {
-        const LoadedCode *lc = code_find(q->i);
-        const code_function *fn = lc ? code_function_at(lc, q->i) : NULL;
-        v = fn ? mfa_tuple(p, &fn->mfa) : am_undefined;
+        const MFA *mfa = code_mfa_at(q->i);
+        v = mfa ? mfa_tuple(p, mfa) : am_undefined;
     } else if (!strcmp(name, "monitored_by") || !strcmp(name, "monitors")) {
         bool by = name[7] == 'e';
         pthread_mutex_lock(&q->inbox_lock);

@@ -145,39 +145,47 @@ static bool datetime_arg(Term t, struct tm *tm)
     return true;
 }
 
-Term bif_erlang_universaltime_0(Process *p, Term *args)
+static struct tm now_utc(void)
 {
-    (void)args;
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
+    return tm;
+}
+
+static struct tm now_local(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    return tm;
+}
+
+Term bif_erlang_universaltime_0(Process *p, Term *args)
+{
+    (void)args;
+    struct tm tm = now_utc();
     return datetime(p, &tm);
 }
 
 Term bif_erlang_localtime_0(Process *p, Term *args)
 {
     (void)args;
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
+    struct tm tm = now_local();
     return datetime(p, &tm);
 }
 
 Term bif_erlang_date_0(Process *p, Term *args)
 {
     (void)args;
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
+    struct tm tm = now_local();
     return tuple3(bif_alloc(p, 4), make_small(tm.tm_year + 1900), make_small(tm.tm_mon + 1), make_small(tm.tm_mday));
 }
 
 Term bif_erlang_time_0(Process *p, Term *args)
 {
     (void)args;
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
+    struct tm tm = now_local();
     return tuple3(bif_alloc(p, 4), make_small(tm.tm_hour), make_small(tm.tm_min), make_small(tm.tm_sec));
 }
 

@@ -110,6 +110,8 @@ extern bool emu_otp_boot;
 const LoadedCode *code_find(const BeamInstr *addr);
 const code_function *code_function_at(const LoadedCode *lc, const BeamInstr *addr);
 const code_line *code_line_at(const LoadedCode *lc, const BeamInstr *addr);
+/* The {M, F, A} of the function holding addr, or NULL (not in any code). */
+const MFA *code_mfa_at(const BeamInstr *addr);
 
 /* --- the module table (module.c) ---------------------------------------- */
 

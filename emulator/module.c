@@ -422,6 +422,13 @@ const code_function *code_function_at(const LoadedCode *lc, const BeamInstr *add
     return NULL;
 }
 
+const MFA *code_mfa_at(const BeamInstr *addr)
+{
+    const LoadedCode *lc = addr ? code_find(addr) : NULL;
+    const code_function *fn = lc ? code_function_at(lc, addr) : NULL;
+    return fn ? &fn->mfa : NULL;
+}
+
 const code_line *code_line_at(const LoadedCode *lc, const BeamInstr *addr)
 {
     size_t lo = 0, hi = lc->line_count;

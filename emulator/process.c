@@ -292,12 +292,30 @@ void process_end_inspect(Process *q) { pthread_mutex_unlock(&q->main_lock); }
 
 /* --- the registry ----------------------------------------------------------- */
 
+/* The registry entry named `name`, or NULL; under table.lock. */
+static reg_entry *names_find(Term name)
+{
+    for (size_t i = 0; i < table.nnames; i++)
+        if (table.names[i].name == name) return &table.names[i];
+    return NULL;
+}
+
+/* Appends e; under table.lock. */
+static void names_push(reg_entry e)
+{
+    if (table.nnames == table.capnames) {
+        table.capnames = table.capnames ? table.capnames * 2 : 64;
+        table.names = realloc(table.names, table.capnames * sizeof *table.names);
+        if (!table.names) abort();
+    }
+    table.names[table.nnames++] = e;
+}
+
 Process *process_whereis(Term name)
 {
-    Process *p = NULL;
     pthread_mutex_lock(&table.lock);
-    for (size_t i = 0; i < table.nnames; i++)
-        if (table.names[i].name == name) p = table.names[i].p;
+    reg_entry *e = names_find(name);
+    Process *p = e ? e->p : NULL;
     pthread_mutex_unlock(&table.lock);
     return p;
 }
@@ -305,16 +323,9 @@ Process *process_whereis(Term name)
 bool process_register(Term name, Process *p)
 {
     pthread_mutex_lock(&table.lock);
-    bool ok = p->registered_name == NIL;
-    for (size_t i = 0; ok && i < table.nnames; i++)
-        if (table.names[i].name == name) ok = false;
-    if (ok && table.nnames == table.capnames) {
-        table.capnames = table.capnames ? table.capnames * 2 : 64;
-        table.names = realloc(table.names, table.capnames * sizeof *table.names);
-        if (!table.names) abort();
-    }
+    bool ok = p->registered_name == NIL && !names_find(name);
     if (ok) {
-        table.names[table.nnames++] = (reg_entry){ name, p, NIL };
+        names_push((reg_entry){ name, p, NIL });
         p->registered_name = name;
     }
     pthread_mutex_unlock(&table.lock);
@@ -323,18 +334,14 @@ bool process_register(Term name, Process *p)
 
 bool process_unregister(Term name)
 {
-    bool found = false;
     pthread_mutex_lock(&table.lock);
-    for (size_t i = 0; i < table.nnames; i++) {
-        if (table.names[i].name == name) {
-            if (table.names[i].p) table.names[i].p->registered_name = NIL;
-            table.names[i] = table.names[--table.nnames];
-            found = true;
-            break;
-        }
+    reg_entry *e = names_find(name);
+    if (e) {
+        if (e->p) e->p->registered_name = NIL;
+        *e = table.names[--table.nnames];
     }
     pthread_mutex_unlock(&table.lock);
-    return found;
+    return e != NULL;
 }
 
 /* --- registered ports (port.c keeps them consistent with the port's life) */
@@ -342,25 +349,19 @@ bool process_unregister(Term name)
 bool registry_add_port(Term name, Term port)
 {
     pthread_mutex_lock(&table.lock);
-    bool ok = true;
+    bool ok = !names_find(name);
     for (size_t i = 0; ok && i < table.nnames; i++)
-        if (table.names[i].name == name || table.names[i].port == port) ok = false;
-    if (ok && table.nnames == table.capnames) {
-        table.capnames = table.capnames ? table.capnames * 2 : 64;
-        table.names = realloc(table.names, table.capnames * sizeof *table.names);
-        if (!table.names) abort();
-    }
-    if (ok) table.names[table.nnames++] = (reg_entry){ name, NULL, port };
+        if (table.names[i].port == port) ok = false;
+    if (ok) names_push((reg_entry){ name, NULL, port });
     pthread_mutex_unlock(&table.lock);
     return ok;
 }
 
 Term registry_port(Term name)
 {
-    Term port = NIL;
     pthread_mutex_lock(&table.lock);
-    for (size_t i = 0; i < table.nnames; i++)
-        if (table.names[i].name == name) port = table.names[i].port;
+    reg_entry *e = names_find(name);
+    Term port = e ? e->port : NIL;
     pthread_mutex_unlock(&table.lock);
     return port;
 }

@@ -105,10 +105,8 @@ void sysmon_after_gc(Process *p, uint64_t ns)
 /* {M, F, A} of the function holding `at`, on `hp`, or undefined. */
 static Term location(Term *hp, const BeamInstr *at)
 {
-    const LoadedCode *lc = at ? code_find(at) : NULL;
-    const code_function *fn = lc ? code_function_at(lc, at) : NULL;
-    if (!fn) return ATOM_NAMED("undefined");
-    return tuple3(hp, fn->mfa.module, fn->mfa.function, make_small(fn->mfa.arity));
+    const MFA *mfa = code_mfa_at(at);
+    return mfa ? tuple3(hp, mfa->module, mfa->function, make_small(mfa->arity)) : ATOM_NAMED("undefined");
 }
 
 void sysmon_after_slice(Process *p, uint64_t ns, const BeamInstr *in, const BeamInstr *out)

@@ -53,10 +53,8 @@ static void emit(Process *p, Term tag, Term d1, Term d2)
 /* {M, F, Arity} of the function holding p's resume point, else 0. */
 static Term where(Term *hp, const Process *p)
 {
-    const LoadedCode *lc = code_find(p->i);
-    const code_function *fn = lc ? code_function_at(lc, p->i) : NULL;
-    if (!fn) return make_small(0);
-    return tuple3(hp, fn->mfa.module, fn->mfa.function, make_small(fn->mfa.arity));
+    const MFA *mfa = code_mfa_at(p->i);
+    return mfa ? tuple3(hp, mfa->module, mfa->function, make_small(mfa->arity)) : make_small(0);
 }
 
 void trace_in(Process *p)
