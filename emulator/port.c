@@ -440,9 +440,12 @@ static bool console_write(Port *p, const uint8_t *bytes, size_t len)
     bool open = p->state == PORT_OPEN;
     pthread_mutex_unlock(&p->lock);
     if (!open) return false;
-    if (hdr) io_write(p->out_fd, head, hdr);
-    io_write(p->out_fd, bytes, len);
+    bool broken = (hdr && io_write(p->out_fd, head, hdr) == IO_WRITE_BROKEN)
+               || io_write(p->out_fd, bytes, len) == IO_WRITE_BROKEN;
     atomic_fetch_add(&p->output, len);
+    /* The reader has gone: OTP's fd driver fails the port with epipe
+     * (user.erl, linked to it, then exits). */
+    if (broken) port_terminate(p, ATOM_NAMED("epipe"));
     return true;
 }
 
