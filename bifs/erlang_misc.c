@@ -26,6 +26,7 @@
 #include "trace.h"
 #include "term_order.h"
 #include "term_print.h"
+#include "vm_log.h"
 #include "timer.h"
 #include "utf8.h"
 
@@ -1124,106 +1125,11 @@ Term bif_erlang_halt_1(Process *p, Term *args)
 
 Term bif_erlang_halt_2(Process *p, Term *args) { return bif_erlang_halt_1(p, args); }
 
-/* erlang:display/1 prints as erts's own printer does: like ~w, but lists
- * of printable characters as strings. */
-static bool printable_string(Term t)
-{
-    if (!term_is_list(t)) return false;
-    for (; term_is_list(t); t = list_tail(t)) {
-        Term c = list_head(t);
-        if (!term_is_small(c) || small_value(c) < 32 || small_value(c) > 126) return false;
-    }
-    return term_is_nil(t);
-}
-
-static void display_term(strbuf *sb, Term t);
-
-typedef struct display_ctx {
-    strbuf *sb;
-    bool first;
-} display_ctx;
-
-static bool display_pair(Term key, Term value, void *arg)
-{
-    display_ctx *c = arg;
-    if (!c->first) sb_putc(c->sb, ',');
-    c->first = false;
-    display_term(c->sb, key);
-    sb_puts(c->sb, "=>");
-    display_term(c->sb, value);
-    return true;
-}
-
-static void display_map(strbuf *sb, Term map)
-{
-    display_ctx c = { sb, true };
-    sb_puts(sb, "#{");
-    map_foreach(map, display_pair, &c);
-    sb_putc(sb, '}');
-}
-
-/* A byte-aligned binary of printable ASCII displays as <<"text">>. */
-static bool display_binary(strbuf *sb, Term t)
-{
-    const uint8_t *bytes;
-    size_t n;
-    if (!term_is_binary_like(t) || !binary_bytes(t, &bytes, &n) || n == 0) return false;
-    for (size_t i = 0; i < n; i++)
-        if (bytes[i] < 32 || bytes[i] > 126) return false;
-    sb_puts(sb, "<<\"");
-    for (size_t i = 0; i < n; i++) {
-        if (bytes[i] == '"' || bytes[i] == '\\') sb_putc(sb, '\\');
-        sb_putc(sb, (char)bytes[i]);
-    }
-    sb_puts(sb, "\">>");
-    return true;
-}
-
-static void display_term(strbuf *sb, Term t)
-{
-    if (printable_string(t)) {
-        sb_putc(sb, '"');
-        for (; term_is_list(t); t = list_tail(t)) {
-            char c = (char)small_value(list_head(t));
-            if (c == '"' || c == '\\') sb_putc(sb, '\\');
-            sb_putc(sb, c);
-        }
-        sb_putc(sb, '"');
-    } else if (term_is_tuple(t)) {
-        sb_putc(sb, '{');
-        for (UWord i = 0; i < tuple_arity(t); i++) {
-            if (i) sb_putc(sb, ',');
-            display_term(sb, tuple_elements(t)[i]);
-        }
-        sb_putc(sb, '}');
-    } else if (term_is_list(t)) {
-        sb_putc(sb, '[');
-        bool first = true;
-        for (; term_is_list(t); t = list_tail(t)) {
-            if (!first) sb_putc(sb, ',');
-            first = false;
-            display_term(sb, list_head(t));
-        }
-        if (!term_is_nil(t)) { sb_putc(sb, '|'); display_term(sb, t); }
-        sb_putc(sb, ']');
-    } else if (term_is_pid(t)) {
-        sb_printf(sb, "<0.%llu.0>", (unsigned long long)(t >> TAG_IMMED1_SIZE));
-    } else if (term_is_float(t)) {
-        sb_printf(sb, "%e", float_value(t));
-    } else if (term_is_map(t)) {
-        display_map(sb, t);
-    } else if (display_binary(sb, t)) {
-        /* done */
-    } else {
-        term_print(sb, t);
-    }
-}
-
 Term bif_erlang_display_1(Process *p, Term *args)
 {
     (void)p;
     strbuf sb = STRBUF_INIT;
-    display_term(&sb, args[0]);
+    term_print_display(&sb, args[0]);
     /* erts prints with CR LF, as on a raw terminal. */
     sb_puts(&sb, "\r\n");
     io_write(1, sb_str(&sb), sb.len);
@@ -1253,7 +1159,6 @@ Term bif_erlang_display_string_1(Process *p, Term *args)
     return am_true;
 }
 
-static Term system_logger_get(void);
 
 Term bif_erlang_system_info_1(Process *p, Term *args)
 {
@@ -1275,7 +1180,7 @@ Term bif_erlang_system_info_1(Process *p, Term *args)
     if (item == ATOM_NAMED("atom_count")) return make_small(atom_count());
     if (item == ATOM_NAMED("atom_limit")) return make_small(atom_limit());
     if (item == ATOM_NAMED("os_type")) return tuple2(HAlloc(p, 3), ATOM_NAMED("unix"), ATOM_NAMED("linux"));
-    if (item == ATOM_NAMED("system_logger")) return system_logger_get();
+    if (item == ATOM_NAMED("system_logger")) return vm_log_system_logger();
     /* OTP's default: twice the schedulers (erts_code_purger reads it). */
     if (item == ATOM_NAMED("outstanding_system_requests_limit")) return make_small(2 * (SWord)vm.schedulers);
     if (item == ATOM_NAMED("version")) return chars_to_list(p, "13.1.5", 6);
@@ -1968,26 +1873,12 @@ Term bif_erts_internal_scheduler_wall_time_1(Process *p, Term *args)
     return set_scheduler_wall_time(args[0] == am_true);
 }
 
-/* system_flag(system_logger, logger | undefined | Pid): who gets the log
- * events the emulator itself raises (a pid is an immediate, so a plain
- * atomic word). cbeam's emulator still prints its own reports ("Error in
- * process ...") instead of sending them; logger_proxy sets it at boot. */
-static _Atomic Term system_logger;
-
-static Term system_logger_get(void)
-{
-    Term t = atomic_load(&system_logger);
-    return t ? t : ATOM_NAMED("logger");
-}
-
 Term bif_erlang_system_flag_2(Process *p, Term *args)
 {
     Term flag = args[0], value = args[1];
     if (flag == ATOM_NAMED("system_logger")) {
         if (!term_is_pid(value) && value != ATOM_NAMED("logger") && value != am_undefined) BIF_ERROR(p, EXC_BADARG);
-        Term old = system_logger_get();
-        atomic_store(&system_logger, value);
-        return old;
+        return vm_log_set_system_logger(value);
     }
     if (flag == ATOM_NAMED("scheduler_wall_time")) {
         if (value != am_true && value != am_false) BIF_ERROR(p, EXC_BADARG);

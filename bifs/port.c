@@ -389,6 +389,19 @@ static Term open_fd(Process *p, Term in, Term out, const open_opts *o)
     return open_with(p, pname, NULL, PORT_FD, o, (int)i, (int)j);
 }
 
+/* {spawn, "tty_sl ..."} names OTP's line-editing terminal driver, which
+ * cbeam does not have. OTP's fails to start with einval when standard
+ * input or output is no terminal, and user_drv then falls back to the
+ * plain line-reading shell (user.erl); cbeam always takes that path
+ * (README, "Differences from OTP"). */
+static bool names_tty_driver(Term command)
+{
+    char *cmd = name_cstring(command, false);
+    bool tty = cmd && strncmp(cmd, "tty_sl", 6) == 0 && (cmd[6] == 0 || cmd[6] == ' ');
+    free(cmd);
+    return tty;
+}
+
 Term bif_erts_internal_open_port_2(Process *p, Term *args)
 {
     Term name = args[0];
@@ -400,6 +413,7 @@ Term bif_erts_internal_open_port_2(Process *p, Term *args)
     Term kind = tuple_elements(name)[0];
     if ((kind == ATOM_NAMED("spawn") || kind == ATOM_NAMED("spawn_executable")) && tuple_arity(name) == 2) {
         if (kind == ATOM_NAMED("spawn") && spawn_only_options(&o)) return am_badarg;
+        if (kind == ATOM_NAMED("spawn") && names_tty_driver(tuple_elements(name)[1])) return ATOM_NAMED("einval");
         char *pname = NULL;
         port_spawn_spec *spec = spawn_spec(kind, tuple_elements(name)[1], &o, &pname);
         return spec ? open_with(p, pname, spec, PORT_SPAWN, &o, -1, -1) : am_badarg;

@@ -33,6 +33,7 @@
 #include "term_build.h"
 #include "term_order.h"
 #include "term_print.h"
+#include "vm_log.h"
 #include "strbuf.h"
 
 const char *const opc_names[OPC__COUNT] = {
@@ -283,28 +284,42 @@ static const BeamInstr *select_lin(Term v, const BeamInstr *args)
     return (const BeamInstr *)args[1];
 }
 
-/* CBEAM_DEBUG_EXITS=1 prints every process that dies of an exception:
- * OTP reports those through logger, which direct mode does not start. */
-static bool debug_exits;
-
-static void report_exit(Process *p, Term reason)
+/* erts logs the death of a process by an error or an uncaught throw (not
+ * by exit/1,2) through the system logger. */
+static void log_crash(const Process *p, Term reason)
 {
-    strbuf sb = STRBUF_INIT;
-    sb_printf(&sb, "cbeam: process <0.%llu.0> (%s:%s/%u) exited: ", (unsigned long long)(p->pid >> 4),
-              atom_text(p->initial_call.module), atom_text(p->initial_call.function), p->initial_call.arity);
-    term_print(&sb, reason);
-    sb_putc(&sb, '\n');
-    io_write(2, sb_str(&sb), sb.len);
-    sb_free(&sb);
+    Term cells[4];
+    Term args = cons(cells, p->pid, cons(cells + 2, reason, NIL));
+    vm_log_error(p, "Error in process ~p with exit value:~n~p~n", args);
 }
 
 /* --- the interpreter ------------------------------------------------------- */
+
+#ifdef CBEAM_DEBUG_GC
+static void debug_check_stack(const Process *p, const Term *E, const BeamInstr *I)
+{
+    if (E >= p->htop && E <= p->hend) return;
+    const MFA *m = code_mfa_at(I);
+    fprintf(stderr, "cbeam: stack top %p outside [htop %p, hend %p] at %s:%s/%u\n", (const void *)E,
+            (const void *)p->htop, (const void *)p->hend, m ? atom_text(m->module) : "?",
+            m ? atom_text(m->function) : "?", m ? m->arity : 0);
+    abort();
+}
+#endif
 
 /* No OTP 25 BIF takes more arguments (erlang:spawn_opt/5 is the most). */
 #define BIF_ARGS_MAX 8
 #define Arg(n) (I[(n) + 1])
 #define OPCASE(name) L_##name:
+#ifdef CBEAM_DEBUG_GC
+/* Debug builds check before every instruction that E lies between the
+ * heap top and the heap end: C code that allocates (HAlloc) while the
+ * stack top is only in E (no SWAPOUT) hands out live stack words, and a
+ * collection without SWAPIN leaves E in the old heap. */
+#define DISPATCH() do { debug_check_stack(c_p, E, I); goto *(const void *)*I; } while (0)
+#else
 #define DISPATCH() goto *(const void *)*I
+#endif
 #define NEXT(size) do { I += (size); DISPATCH(); } while (0)
 #define NEXT_OP(name) NEXT(OPSIZE_##name)
 #define JUMP(addr) do { I = (const BeamInstr *)(addr); DISPATCH(); } while (0)
@@ -354,7 +369,6 @@ void process_main(Scheduler *sd)
     };
     if (!sd) {
         memcpy(opc_addresses, labels, sizeof labels);
-        debug_exits = getenv("CBEAM_DEBUG_EXITS") != NULL;
         return;
     }
     Term *const x = sd->x;
@@ -1607,7 +1621,7 @@ unwind: {
         }
         END_SLICE;
         Term reason = exception_exit_reason(c_p);
-        if (debug_exits) report_exit(c_p, reason);
+        if (exc_class(c_p->freason) != EXC_CLASS_EXIT) log_crash(c_p, reason);
         process_exit(sd, c_p, reason);
         goto schedule;
     }

@@ -16,12 +16,15 @@
  */
 #include "atom.h"
 #include "gc.h"
-#include "sysmon.h"
 #include "scheduler.h"
+#include "sysmon.h"
+#include "term_build.h"
+#include "vm_log.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ------------------------------------------------------------------------
  * The heap-size ladder (OTP erts_init_gc): 12, 38, then a[i] = a[i-1] +
@@ -598,14 +601,63 @@ static size_t words_in_use(const Process *p)
     return (size_t)(p->htop - p->heap) + p->mbuf_words + (size_t)(p->old_htop - p->old_heap);
 }
 
-/* max_heap_size: a process whose heaps outgrow it after a collection
- * sends itself an untrappable kill (as OTP does) and ends its slice; it
- * dies when it is next scheduled in. OTP's error_logger report needs
- * logger, which direct mode does not start. */
+/* Room for the report's arguments: 7 list cells and the 11 {Tag, N} pairs
+ * of the GC info list. */
+#define MAX_HEAP_REPORT_WORDS (7 * 2 + 11 * 5)
+
+/* OTP's max_heap_size report: [Pid, MaxHeapSize, TotalHeapSize, Kill,
+ * ErrorLogger, MessageQueueLen, GCInfo], GCInfo in erts's order. cbeam
+ * keeps one virtual binary heap for both generations: the old one shows
+ * as empty (README). */
+static void report_max_heap_size(const Process *p, size_t total)
+{
+    Term words[MAX_HEAP_REPORT_WORDS], *hp = words;
+    const struct { const char *tag; size_t value; } info[11] = {
+        { "old_heap_block_size", (size_t)(p->old_hend - p->old_heap) },
+        { "heap_block_size", p->heap_size },
+        { "mbuf_size", p->mbuf_words },
+        { "recent_size", (size_t)(p->high_water - p->heap) },
+        { "stack_size", (size_t)(p->hend - p->stop) },
+        { "old_heap_size", (size_t)(p->old_htop - p->old_heap) },
+        { "heap_size", (size_t)(p->htop - p->heap) },
+        { "bin_vheap_size", p->off_heap.overhead },
+        { "bin_vheap_block_size", p->off_heap.vheap_limit },
+        { "bin_old_vheap_size", 0 },
+        { "bin_old_vheap_block_size", p->min_bin_vheap_size },
+    };
+    Term gc_info = NIL;
+    for (int i = 10; i >= 0; i--) {
+        Term tag;
+        if (atom_put(info[i].tag, strlen(info[i].tag), &tag) != ATOM_OK) return;
+        gc_info = cons(hp + 3, tuple2(hp, tag, make_small((SWord)info[i].value)), gc_info);
+        hp += 5;
+    }
+    Term items[7] = { p->pid, make_small((SWord)p->max_heap_size), make_small((SWord)total),
+                      p->max_heap_kill ? am_true : am_false, p->max_heap_log ? am_true : am_false,
+                      make_small((SWord)p->msgq_len), gc_info };
+    Term args = NIL;
+    for (int i = 6; i >= 0; i--, hp += 2) args = cons(hp, items[i], args);
+    vm_log_error(p,
+                 "     Process:            ~p ~n"
+                 "     Context:            maximum heap size reached~n"
+                 "     Max Heap Size:      ~p~n"
+                 "     Total Heap Size:    ~p~n"
+                 "     Kill:               ~p~n"
+                 "     Error Logger:       ~p~n"
+                 "     Message Queue Len:  ~p~n"
+                 "     GC Info:            ~p~n",
+                 args);
+}
+
+/* max_heap_size: a process whose heaps outgrow it after a collection is
+ * reported (error_logger) and sends itself an untrappable kill (kill), as
+ * OTP does; killed, it ends its slice and dies when next scheduled in. */
 static void check_max_heap_size(Process *p)
 {
     size_t total = p->heap_size + (size_t)(p->old_hend - p->old_heap) + p->mbuf_words;
-    if (total <= p->max_heap_size || !p->max_heap_kill) return;
+    if (total <= p->max_heap_size) return;
+    if (p->max_heap_log) report_max_heap_size(p, total);
+    if (!p->max_heap_kill) return;
     send_exit_signal(p, p->pid, am_kill, false);
     p->fcalls = 0;
 }
@@ -638,11 +690,11 @@ static bool collect(Process *p, size_t need, Term *x, unsigned live, bool force_
 #endif
     *reds = (unsigned)(cost.copied / 10 + cost.resized / 100);
     size_t after = words_in_use(p);
-    if (p->max_heap_size) check_max_heap_size(p);
     atomic_fetch_add_explicit(&total_collections, 1, memory_order_relaxed);
     if (before > after) atomic_fetch_add_explicit(&total_reclaimed, before - after, memory_order_relaxed);
     p->off_heap.vheap_limit = next_vheap_size(p, p->off_heap.overhead, vheap_limit);
     p->off_heap.gc_due = false;
+    if (p->max_heap_size) check_max_heap_size(p);
     if (ps) prof_gc(ps, p, start, r != MINOR_DONE, before, after);
     if (sysmon_start) sysmon_after_gc(p, sysmon_clock_ns() - sysmon_start);
     return ok;

@@ -38,20 +38,21 @@ static void usage(FILE *out)
           "       cbeam check [--md5|--codegen] FILE.beam... load each file, report what is wrong\n"
           "\n"
           "erl flags (erl's meaning):\n"
-          "  -noshell, -noinput        accepted: cbeam has no shell\n"
+          "  -noshell, -noinput        no shell (without them OTP's shell reads standard input)\n"
           "  -pa DIR..., -pz DIR...    add directories to the front / end of the code path\n"
           "  -s MOD [FUN [ARG...]]     call MOD:FUN([ARG...]) (atoms), FUN defaults to start\n"
           "  -run MOD [FUN [ARG...]]   the same with the arguments as strings\n"
           "  -eval EXPR                evaluate EXPR with erl_eval\n"
           "  -extra ARG...             the rest are plain arguments (init:get_plain_arguments/0)\n"
-          "  -boot NAME                boot OTP itself (erl's boot script NAME, e.g. start_clean:\n"
-          "                            kernel, logger, code_server...) instead of direct mode\n"
+          "  -boot NAME                OTP's boot script NAME (default start: kernel, stdlib)\n"
           "  -FLAG VALUE...            any other flag is a user flag (init:get_argument/1)\n"
           "  +S N[:M]                  N schedulers (threads), M of them online\n"
           "                            (default: one per online core)\n"
           "  +P N                      at most N processes at once (1024..134217727,\n"
           "                            rounded up to a power of two; default 262144)\n"
           "cbeam's own flags:\n"
+          "  +direct                   direct mode: skip OTP's boot (no kernel, logger or code\n"
+          "                            server; starts in ~7 ms instead of ~45; see README)\n"
           "  +otp_lib DIR              OTP's lib directory (default " CBEAM_OTP_LIB_DIR ",\n"
           "                            or $CBEAM_OTP_LIB)\n"
           "  +sched_trace FILE         record what every scheduler does (slices, migrations,\n"
@@ -151,7 +152,8 @@ typedef struct run_options {
     const char *otp_lib;
     unsigned schedulers, schedulers_online;   /* +S; 0 = one per core */
     uint32_t process_limit;                   /* +P */
-    bool otp_boot;                            /* -boot or CBEAM_OTP_BOOT */
+    bool otp_boot;                            /* false with +direct */
+    bool *emulator_flag;                      /* argv[i] is one of cbeam's + flags or its value */
     /* The boot term's parts, built in `lits`. */
     literal_area lits;
     Term start, args, plain;
@@ -270,23 +272,29 @@ static void parse_run_args(run_options *o, int argc, char **argv)
             start = opt_push(o, start, item);
             continue;
         }
+        if (a[0] == '+') o->emulator_flag[i] = true;
         if (strcmp(a, "+S") == 0 && i + 1 < argc) {
+            o->emulator_flag[i + 1] = true;
             parse_schedulers(o, argv[++i]);
             continue;
         }
         if (strcmp(a, "+sched_trace") == 0 && i + 1 < argc) {
+            o->emulator_flag[i + 1] = true;
             prof_cfg.trace_file = argv[++i];
             continue;
         }
+        if (strcmp(a, "+direct") == 0) continue;   /* read by wants_direct_mode */
         if (strcmp(a, "+sched_report") == 0) {
             prof_cfg.report = true;
             continue;
         }
         if (strcmp(a, "+P") == 0 && i + 1 < argc) {
+            o->emulator_flag[i + 1] = true;
             parse_process_limit(o, argv[++i]);
             continue;
         }
         if (strcmp(a, "+otp_lib") == 0 && i + 1 < argc) {
+            o->emulator_flag[i + 1] = true;
             o->otp_lib = argv[++i];
             continue;
         }
@@ -346,20 +354,19 @@ static size_t build_code_path(const run_options *o, char **path, size_t cap)
         fprintf(stderr, "cbeam: cannot read OTP's lib directory %s (set +otp_lib or CBEAM_OTP_LIB)\n", o->otp_lib);
     }
     for (size_t i = 0; i < o->npz; i++) path[n++] = strdup(o->pz[i]);
-    /* OTP's boot (CBEAM_OTP_BOOT): runtime/ last, so that OTP's init wins
+    /* OTP's boot: runtime/ last, so that OTP's init wins
      * but cbeam_on_load (the runner of lazily loaded on_load modules) is
      * still found. */
     if (o->otp_boot) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
     return n;
 }
 
-/* OTP's boot is asked for with erl's -boot flag (before -extra), or with
- * CBEAM_OTP_BOOT set. */
-static bool wants_otp_boot(int argc, char **argv)
+/* cbeam boots OTP, as erl does, unless +direct (before -extra) asks for
+ * direct mode. */
+static bool wants_direct_mode(int argc, char **argv)
 {
-    if (getenv("CBEAM_OTP_BOOT")) return true;
     for (int i = 1; i < argc && strcmp(argv[i], "-extra") != 0; i++)
-        if (strcmp(argv[i], "-boot") == 0) return true;
+        if (strcmp(argv[i], "+direct") == 0) return true;
     return false;
 }
 
@@ -395,15 +402,72 @@ static char **erlexec_args(const char *otp_lib, int *n)
     return v;
 }
 
+/* A command-line argument as a binary, as erlexec passes it. */
+static Term opt_binary(run_options *o, const char *arg)
+{
+    size_t n = strlen(arg);
+    if (n > 64) {
+        Binary *b = binary_alloc(n);
+        if (!b) abort();
+        memcpy(b->bytes, arg, n);
+        return procbin_make(opt_alloc(o, PROC_BIN_WORDS), b, &o->lits.off_heap);
+    }
+    Term *hp = opt_alloc(o, 2 + (n + 7) / 8);
+    hp[0] = make_header(1 + (n + 7) / 8, HDR_HEAP_BIN);
+    hp[1] = n;
+    memcpy(hp + 2, arg, n);
+    return make_boxed(hp);
+}
+
+/* erl_init:start/2's arguments: init and the command line as erlexec
+ * passes it (binaries, without the emulator's + flags), erlexec's own
+ * arguments first unless -root is given; see docs/architecture.md. */
+static Term otp_boot_args(run_options *o, int argc, char **argv)
+{
+    bool has_root = false;
+    for (int i = 1; i < argc; i++) has_root |= strcmp(argv[i], "-root") == 0;
+    int nexec = 0;
+    char **exec = has_root ? NULL : erlexec_args(o->otp_lib, &nexec);
+    char **all = calloc((size_t)(argc + nexec), sizeof *all);
+    int nall = 0;
+    for (int i = 0; i < nexec; i++) all[nall++] = exec[i];
+    for (int i = 1; i < argc; i++)
+        if (!o->emulator_flag[i]) all[nall++] = argv[i];
+    Term list = NIL;
+    for (int i = nall - 1; i >= 0; i--) list = cons(opt_alloc(o, 2), opt_binary(o, all[i]), list);
+    for (int i = 0; i < nexec; i++) free(exec[i]);
+    free(exec);
+    free(all);
+    return cons(opt_alloc(o, 2), am_init, cons(opt_alloc(o, 2), list, NIL));
+}
+
+/* OTP's preloaded modules are loaded before the first process, as OTP's
+ * emulator has them built in. */
+static void load_preloaded(void)
+{
+    static const char *const preloaded[] = {
+        "erts_code_purger", "erl_init", "init", "prim_buffer", "prim_eval", "prim_inet", "prim_file",
+        "zlib", "socket_registry", "prim_socket", "prim_net", "prim_zip", "erl_prim_loader", "erlang",
+        "erts_internal", "erl_tracer", "erts_literal_area_collector", "erts_dirty_process_signal_handler",
+        "atomics", "counters", "persistent_term",
+    };
+    for (size_t i = 0; i < sizeof preloaded / sizeof preloaded[0]; i++) {
+        strbuf err = STRBUF_INIT;
+        if (!module_ensure_loaded(opt_atom(preloaded[i]), &err)) fprintf(stderr, "cbeam: %s\n", sb_str(&err));
+        sb_free(&err);
+    }
+}
+
 static int run_erlang(int argc, char **argv)
 {
     run_options o = { 0 };
     o.pa = calloc((size_t)argc, sizeof *o.pa);
     o.pz = calloc((size_t)argc, sizeof *o.pz);
+    o.emulator_flag = calloc((size_t)argc, sizeof *o.emulator_flag);
     const char *env_lib = getenv("CBEAM_OTP_LIB");
     o.otp_lib = env_lib ? env_lib : CBEAM_OTP_LIB_DIR;
     literal_area_init(&o.lits);
-    o.otp_boot = wants_otp_boot(argc, argv);
+    o.otp_boot = !wants_direct_mode(argc, argv);
     parse_run_args(&o, argc, argv);
     char *path[1024];
     size_t npath = build_code_path(&o, path, 1024 - 8);
@@ -423,55 +487,9 @@ static int run_erlang(int argc, char **argv)
     Term boot_args = cons(opt_alloc(&o, 2), boot, NIL);
     Term first_m = am_init, first_f = am_boot;
     if (o.otp_boot) {
-        /* OTP's own boot instead of direct mode (-boot, or CBEAM_OTP_BOOT):
-         * runtime/ last in the code path, the preloaded modules loaded
-         * first, and erl_init:start(init, Args) with the command line as
-         * erlexec passes it (binaries), erlexec's own arguments first
-         * unless -root is given; see docs/architecture.md. */
-        bool has_root = false;
-        for (int i = 1; i < argc; i++) has_root |= strcmp(argv[i], "-root") == 0;
-        int nexec = 0;
-        char **exec = has_root ? NULL : erlexec_args(o.otp_lib, &nexec);
-        char **all = calloc((size_t)(argc + nexec), sizeof *all);
-        int nall = 0;
-        for (int i = 0; i < nexec; i++) all[nall++] = exec[i];
-        for (int i = 1; i < argc; i++) all[nall++] = argv[i];
-        Term list = NIL;
-        for (int i = nall - 1; i >= 0; i--) {
-            const char *arg = all[i];
-            size_t n = strlen(arg);
-            Term bin;
-            if (n <= 64) {
-                Term *hp = opt_alloc(&o, 2 + (n + 7) / 8);
-                hp[0] = make_header(1 + (n + 7) / 8, HDR_HEAP_BIN);
-                hp[1] = n;
-                memcpy(hp + 2, arg, n);
-                bin = make_boxed(hp);
-            } else {
-                Binary *b = binary_alloc(n);
-                if (!b) abort();
-                memcpy(b->bytes, arg, n);
-                bin = procbin_make(opt_alloc(&o, PROC_BIN_WORDS), b, &o.lits.off_heap);
-            }
-            list = cons(opt_alloc(&o, 2), bin, list);
-        }
-        for (int i = 0; i < nexec; i++) free(exec[i]);
-        free(exec);
-        free(all);
-        boot_args = cons(opt_alloc(&o, 2), am_init, cons(opt_alloc(&o, 2), list, NIL));
+        boot_args = otp_boot_args(&o, argc, argv);
         emu_otp_boot = true;
-        /* OTP's preloaded modules are loaded before the first process. */
-        static const char *const preloaded[] = {
-            "erts_code_purger", "erl_init", "init", "prim_buffer", "prim_eval", "prim_inet", "prim_file",
-            "zlib", "socket_registry", "prim_socket", "prim_net", "prim_zip", "erl_prim_loader", "erlang",
-            "erts_internal", "erl_tracer", "erts_literal_area_collector", "erts_dirty_process_signal_handler",
-            "atomics", "counters", "persistent_term",
-        };
-        for (size_t i = 0; i < sizeof preloaded / sizeof preloaded[0]; i++) {
-            strbuf err = STRBUF_INIT;
-            if (!module_ensure_loaded(opt_atom(preloaded[i]), &err)) fprintf(stderr, "cbeam: %s\n", sb_str(&err));
-            sb_free(&err);
-        }
+        load_preloaded();
         first_m = opt_atom("erl_init");
         first_f = opt_atom("start");
     }
@@ -502,14 +520,15 @@ static int run_erlang(int argc, char **argv)
     for (size_t i = 0; i < npath; i++) free(path[i]);
     free(o.pa);
     free(o.pz);
+    free(o.emulator_flag);
     return atomic_load(&vm.exit_status);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return 1;
+    if (argc < 2) {   /* as erl: the shell */
+        atom_init(0);
+        return run_erlang(argc, argv);
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);

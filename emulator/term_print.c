@@ -15,6 +15,7 @@
 
 #include "atom.h"
 #include "bignum.h"
+#include "binary.h"
 #include "emu.h"
 #include "export.h"
 #include "map.h"
@@ -390,4 +391,97 @@ void term_print(strbuf *sb, Term t)
         continue_item(sb, &st, it);
     }
     free(st.items);
+}
+
+/* --- erts's own printer (erlang:display/1, the VM's fallback log lines) --- */
+
+static bool printable_string(Term t)
+{
+    if (!term_is_list(t)) return false;
+    for (; term_is_list(t); t = list_tail(t)) {
+        Term c = list_head(t);
+        if (!term_is_small(c) || small_value(c) < 32 || small_value(c) > 126) return false;
+    }
+    return term_is_nil(t);
+}
+
+typedef struct display_ctx {
+    strbuf *sb;
+    bool first;
+} display_ctx;
+
+static bool display_pair(Term key, Term value, void *arg)
+{
+    display_ctx *c = arg;
+    if (!c->first) sb_putc(c->sb, ',');
+    c->first = false;
+    term_print_display(c->sb, key);
+    sb_puts(c->sb, "=>");
+    term_print_display(c->sb, value);
+    return true;
+}
+
+static void display_map(strbuf *sb, Term map)
+{
+    display_ctx c = { sb, true };
+    sb_puts(sb, "#{");
+    map_foreach(map, display_pair, &c);
+    sb_putc(sb, '}');
+}
+
+/* A byte-aligned binary of printable ASCII displays as <<"text">>. */
+static bool display_binary(strbuf *sb, Term t)
+{
+    const uint8_t *bytes;
+    size_t n;
+    if (!term_is_binary_like(t) || !binary_bytes(t, &bytes, &n) || n == 0) return false;
+    for (size_t i = 0; i < n; i++)
+        if (bytes[i] < 32 || bytes[i] > 126) return false;
+    sb_puts(sb, "<<\"");
+    for (size_t i = 0; i < n; i++) {
+        if (bytes[i] == '"' || bytes[i] == '\\') sb_putc(sb, '\\');
+        sb_putc(sb, (char)bytes[i]);
+    }
+    sb_puts(sb, "\">>");
+    return true;
+}
+
+void term_print_display(strbuf *sb, Term t)
+{
+    if (printable_string(t)) {
+        sb_putc(sb, '"');
+        for (; term_is_list(t); t = list_tail(t)) {
+            char c = (char)small_value(list_head(t));
+            if (c == '"' || c == '\\') sb_putc(sb, '\\');
+            sb_putc(sb, c);
+        }
+        sb_putc(sb, '"');
+    } else if (term_is_tuple(t)) {
+        sb_putc(sb, '{');
+        for (UWord i = 0; i < tuple_arity(t); i++) {
+            if (i) sb_putc(sb, ',');
+            term_print_display(sb, tuple_elements(t)[i]);
+        }
+        sb_putc(sb, '}');
+    } else if (term_is_list(t)) {
+        sb_putc(sb, '[');
+        bool first = true;
+        for (; term_is_list(t); t = list_tail(t)) {
+            if (!first) sb_putc(sb, ',');
+            first = false;
+            term_print_display(sb, list_head(t));
+        }
+        if (!term_is_nil(t)) { sb_putc(sb, '|'); term_print_display(sb, t); }
+        sb_putc(sb, ']');
+    } else if (term_is_pid(t)) {
+        sb_printf(sb, "<0.%llu.0>", (unsigned long long)(t >> TAG_IMMED1_SIZE));
+    } else if (term_is_float(t)) {
+        sb_printf(sb, "%e", float_value(t));
+    } else if (term_is_map(t)) {
+        display_map(sb, t);
+    } else if (display_binary(sb, t)) {
+        /* done */
+    } else {
+        term_print(sb, t);
+    }
 }

@@ -13,6 +13,9 @@
 #include "term.h"
 
 void term_print(strbuf *sb, Term t);
+/* As erts's own printer (erlang:display/1, the emulator's log lines when
+ * no logger runs): ~w, but printable ASCII lists and binaries as strings. */
+void term_print_display(strbuf *sb, Term t);
 void atom_print(strbuf *sb, Term atom);          /* quoted if needed */
 void float_print_short(strbuf *sb, double d);    /* float_to_list(D, [short]) */
 
