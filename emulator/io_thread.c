@@ -57,6 +57,8 @@ typedef struct io_waiter {
     struct io_waiter *next;
     Term pid;
     bool latin1;
+    void (*drained)(void *arg);   /* a drain waiter in C (else pid is told) */
+    void *arg;
 } io_waiter;
 
 typedef enum { DEV_NEW, DEV_STREAM, DEV_FD, DEV_NONE } dev_kind;
@@ -194,6 +196,18 @@ static io_dev *dev_open(int fd)
 
 /* --- output (IO thread) ----------------------------------------------------- */
 
+/* Tells each drain waiter (a process, or C code) and frees the list. */
+static void tell_drained(io_waiter *w)
+{
+    while (w) {
+        io_waiter *next = w->next;
+        if (w->drained) w->drained(w->arg);
+        else deliver_atom(w->pid, io.am_drained);
+        free(w);
+        w = next;
+    }
+}
+
 static void pump_output(void);
 static void maybe_shutdown(void);
 
@@ -220,8 +234,7 @@ static void run_done(io_chunk *c)
     }
     pthread_cond_broadcast(&io.progress);
     pthread_mutex_unlock(&io.lock);
-    for (io_waiter *w = wake; w; w = w->next) deliver_atom(w->pid, io.am_drained);
-    free_waiters(wake);
+    tell_drained(wake);
 }
 
 static void mark_broken(int fd)
@@ -445,7 +458,7 @@ static void maybe_shutdown(void)
     pthread_cond_broadcast(&io.progress);
     pthread_mutex_unlock(&io.lock);
     free_waiters(reqs);
-    free_waiters(drains);
+    tell_drained(drains);   /* later writes go straight to the fd */
     run_tasks();          /* posted before `running` went false */
     port_io_shutdown();
     if (io.reading) uv_read_stop(&io.dev[0].h.stream);
@@ -596,15 +609,8 @@ enum io_write_result io_write(int fd, const void *bytes, size_t len)
     return full ? IO_WRITE_FULL : IO_WRITE_OK;
 }
 
-void io_notify_drained(Term pid)
+static void add_drain_waiter(io_waiter *w)
 {
-    io_waiter *w = malloc(sizeof *w);
-    if (!w) {
-        fputs("cbeam: out of memory writing output\n", stderr);
-        abort();
-    }
-    w->pid = pid;
-    w->latin1 = false;
     pthread_mutex_lock(&io.lock);
     bool now = !io.running || io.queued_bytes <= IO_LOW_WATER;
     if (!now) {
@@ -613,9 +619,34 @@ void io_notify_drained(Term pid)
     }
     pthread_mutex_unlock(&io.lock);
     if (now) {
-        free(w);
-        deliver_atom(pid, io.am_drained);
+        w->next = NULL;
+        tell_drained(w);
     }
+}
+
+static io_waiter *new_waiter(void)
+{
+    io_waiter *w = calloc(1, sizeof *w);
+    if (!w) {
+        fputs("cbeam: out of memory writing output\n", stderr);
+        abort();
+    }
+    return w;
+}
+
+void io_notify_drained(Term pid)
+{
+    io_waiter *w = new_waiter();
+    w->pid = pid;
+    add_drain_waiter(w);
+}
+
+void io_call_when_drained(void (*drained)(void *arg), void *arg)
+{
+    io_waiter *w = new_waiter();
+    w->drained = drained;
+    w->arg = arg;
+    add_drain_waiter(w);
 }
 
 void io_flush(void)

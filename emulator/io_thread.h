@@ -69,6 +69,10 @@ enum io_write_result io_write(int fd, const void *bytes, size_t len);
 /* After IO_WRITE_FULL: sends pid {cbeam_io, drained} once the queue is back
  * under its low-water mark (at once if it already is). */
 void io_notify_drained(Term pid);
+/* The same for C code (a console port): drained(arg) runs on the IO
+ * thread once the queue is low, on the caller's thread at once if it
+ * already is, and at shutdown. */
+void io_call_when_drained(void (*drained)(void *arg), void *arg);
 /* Blocks until everything queued before the call is written or dropped. */
 void io_flush(void);
 

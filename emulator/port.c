@@ -428,27 +428,6 @@ void port_deliver(Port *p, Term msg)
 
 /* --- output ------------------------------------------------------------------ */
 
-/* An fd port on fd 1 or 2 writes into the console queue at once, from
- * the caller's thread (io_write never blocks), so that its output keeps
- * its place among io:format's, as OTP's port_command does. */
-static bool console_write(Port *p, const uint8_t *bytes, size_t len)
-{
-    unsigned hdr = p->packet;
-    uint8_t head[4];
-    for (unsigned i = 0; i < hdr; i++) head[i] = (uint8_t)(len >> (8 * (hdr - 1 - i)));
-    pthread_mutex_lock(&p->lock);
-    bool open = p->state == PORT_OPEN;
-    pthread_mutex_unlock(&p->lock);
-    if (!open) return false;
-    bool broken = (hdr && io_write(p->out_fd, head, hdr) == IO_WRITE_BROKEN)
-               || io_write(p->out_fd, bytes, len) == IO_WRITE_BROKEN;
-    atomic_fetch_add(&p->output, len);
-    /* The reader has gone: OTP's fd driver fails the port with epipe
-     * (user.erl, linked to it, then exits). */
-    if (broken) port_terminate(p, ATOM_NAMED("epipe"));
-    return true;
-}
-
 /* The bytes with their {packet, N} header, in a new buffer. */
 static port_buf *frame(Port *p, const uint8_t *bytes, size_t len)
 {
@@ -489,6 +468,126 @@ static bool is_console(const Port *p)
     return p->kind == PORT_FD && (p->out_fd == 1 || p->out_fd == 2) && (p->flags & PORT_F_OUT);
 }
 
+/* --- console ports ---------------------------------------------------------
+ * An fd port on fd 1 or 2 writes into the console queue at once, from the
+ * caller's thread (io_write never blocks), so that its output keeps its
+ * place among io:format's, as OTP's port_command does. Past the queue's
+ * high-water mark the port turns busy, as OTP's fd driver does past its
+ * own, so that port_command suspends the writer (user.erl) instead of the
+ * queue growing without bound; the IO thread clears it once the queue is
+ * low (console_drained) and writes what the suspended callers gave. When
+ * the reader has gone the port fails with epipe, as OTP's fd driver does
+ * (user.erl, linked to it, then exits). */
+
+static void console_drained(void *arg);
+
+/* A caller waiting for the busy port to take bytes; under p->lock. */
+static void add_waiter(Port *p, Term caller, uint64_t ref, const uint8_t *bytes, size_t len)
+{
+    port_waiter *w = malloc(sizeof *w);
+    if (!w) abort();
+    *w = (port_waiter){ NULL, caller, ref, len, frame(p, bytes, len) };
+    *p->waiters_tail = w;
+    p->waiters_tail = &w->next;
+}
+
+/* Writes one framed buffer; under p->lock, the port open. */
+static void console_put(Port *p, const uint8_t *bytes, size_t len)
+{
+    enum io_write_result r = io_write(p->out_fd, bytes, len);
+    if (r == IO_WRITE_BROKEN) {
+        p->console_broken = true;
+    } else if (r == IO_WRITE_FULL && !p->busy) {
+        p->busy = true;
+        port_get(p);   /* for console_drained */
+        io_call_when_drained(console_drained, p);
+    }
+}
+
+static void console_write_framed(Port *p, const uint8_t *bytes, size_t len)
+{
+    unsigned hdr = p->packet;
+    uint8_t head[4];
+    for (unsigned i = 0; i < hdr; i++) head[i] = (uint8_t)(len >> (8 * (hdr - 1 - i)));
+    if (hdr) console_put(p, head, hdr);
+    console_put(p, bytes, len);
+}
+
+/* After console_put: the port fails if the reader went away. */
+static void console_check_broken(Port *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool broken = p->console_broken && p->state == PORT_OPEN;
+    pthread_mutex_unlock(&p->lock);
+    if (broken) port_terminate(p, ATOM_NAMED("epipe"));
+}
+
+static void console_drained(void *arg)
+{
+    Port *p = arg;
+    port_waiter *released = NULL, **tail = &released;
+    pthread_mutex_lock(&p->lock);
+    p->busy = false;
+    while (!p->busy && p->waiters && p->state == PORT_OPEN) {
+        port_waiter *w = p->waiters;
+        p->waiters = w->next;
+        if (!p->waiters) p->waiters_tail = &p->waiters;
+        console_put(p, w->buf->data, w->buf->len);   /* framed already */
+        free(w->buf);
+        w->buf = NULL;
+        w->next = NULL;
+        *tail = w;
+        tail = &w->next;
+    }
+    pthread_mutex_unlock(&p->lock);
+    while (released) {
+        port_waiter *next = released->next;
+        atomic_fetch_add(&p->output, released->data_len);
+        if (released->pid != NIL) reply_ref(released->pid, released->ref, am_true);
+        free(released);
+        released = next;
+    }
+    console_check_broken(p);
+    port_put(p);
+}
+
+static port_cmd_result console_command(Port *p, const uint8_t *bytes, size_t len, Term caller, bool nosuspend,
+                                       uint64_t ref)
+{
+    port_cmd_result r = PORT_CMD_OK;
+    pthread_mutex_lock(&p->lock);
+    if (p->state != PORT_OPEN) {
+        r = PORT_CMD_CLOSED;
+    } else if (p->busy || p->waiters) {
+        r = nosuspend ? PORT_CMD_BUSY : PORT_CMD_WAIT;
+        if (r == PORT_CMD_WAIT) add_waiter(p, caller, ref, bytes, len);
+    } else {
+        console_write_framed(p, bytes, len);
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (r == PORT_CMD_OK) {
+        atomic_fetch_add(&p->output, len);
+        console_check_broken(p);
+    }
+    return r;
+}
+
+/* Port ! {Pid, {command, Data}}: taken even when busy (cbeam does not
+ * suspend a sender), in order behind what suspended callers gave. */
+static bool console_write(Port *p, const uint8_t *bytes, size_t len)
+{
+    pthread_mutex_lock(&p->lock);
+    bool open = p->state == PORT_OPEN, direct = open && !p->waiters;
+    if (direct) console_write_framed(p, bytes, len);
+    else if (open) add_waiter(p, NIL, 0, bytes, len);   /* no one to answer */
+    pthread_mutex_unlock(&p->lock);
+    if (direct) {
+        atomic_fetch_add(&p->output, len);
+        console_check_broken(p);
+    }
+    return open;
+}
+
 bool port_write(Port *p, const uint8_t *bytes, size_t len)
 {
     if (too_long(p, len)) return true;
@@ -510,7 +609,7 @@ bool port_write(Port *p, const uint8_t *bytes, size_t len)
 port_cmd_result port_command(Port *p, const uint8_t *bytes, size_t len, Term caller, bool nosuspend, uint64_t ref)
 {
     if (too_long(p, len)) return PORT_CMD_OK;
-    if (is_console(p)) return console_write(p, bytes, len) ? PORT_CMD_OK : PORT_CMD_CLOSED;
+    if (is_console(p)) return console_command(p, bytes, len, caller, nosuspend, ref);
     port_buf *b = frame(p, bytes, len);
     port_waiter *w = NULL;
     pthread_mutex_lock(&p->lock);
