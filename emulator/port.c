@@ -477,9 +477,47 @@ static bool is_console(const Port *p)
  * queue growing without bound; the IO thread clears it once the queue is
  * low (console_drained) and writes what the suspended callers gave. When
  * the reader has gone the port fails with epipe, as OTP's fd driver does
- * (user.erl, linked to it, then exits). */
+ * (user.erl, linked to it, then exits).
+ * Lock order: p->lock, then the console's lock (in io_write). The drain
+ * callback is asked for with p->lock released (console_after_put), since
+ * it may run at once and takes p->lock. */
+
+/* What a write under p->lock leaves to do once the lock is released. */
+typedef struct console_outcome {
+    bool wait_for_drain;   /* the port turned busy: ask for console_drained */
+    bool broken;           /* the reader has gone: fail the port */
+} console_outcome;
 
 static void console_drained(void *arg);
+
+/* Writes bytes; under p->lock, the port open. */
+static void console_put(Port *p, const uint8_t *bytes, size_t len, console_outcome *out)
+{
+    enum io_write_result r = io_write(p->out_fd, bytes, len);
+    if (r == IO_WRITE_BROKEN) {
+        out->broken = true;
+    } else if (r == IO_WRITE_FULL && !p->busy) {
+        p->busy = true;
+        port_get(p);   /* held by the pending console_drained */
+        out->wait_for_drain = true;
+    }
+}
+
+static void console_put_framed(Port *p, const uint8_t *bytes, size_t len, console_outcome *out)
+{
+    unsigned hdr = p->packet;
+    uint8_t head[4];
+    for (unsigned i = 0; i < hdr; i++) head[i] = (uint8_t)(len >> (8 * (hdr - 1 - i)));
+    if (hdr) console_put(p, head, hdr, out);
+    console_put(p, bytes, len, out);
+}
+
+/* With p->lock released. */
+static void console_after_put(Port *p, const console_outcome *out)
+{
+    if (out->wait_for_drain) io_call_when_drained(console_drained, p);
+    if (out->broken) port_terminate(p, ATOM_NAMED("epipe"));
+}
 
 /* A caller waiting for the busy port to take bytes; under p->lock. */
 static void add_waiter(Port *p, Term caller, uint64_t ref, const uint8_t *bytes, size_t len)
@@ -491,40 +529,10 @@ static void add_waiter(Port *p, Term caller, uint64_t ref, const uint8_t *bytes,
     p->waiters_tail = &w->next;
 }
 
-/* Writes one framed buffer; under p->lock, the port open. */
-static void console_put(Port *p, const uint8_t *bytes, size_t len)
-{
-    enum io_write_result r = io_write(p->out_fd, bytes, len);
-    if (r == IO_WRITE_BROKEN) {
-        p->console_broken = true;
-    } else if (r == IO_WRITE_FULL && !p->busy) {
-        p->busy = true;
-        port_get(p);   /* for console_drained */
-        io_call_when_drained(console_drained, p);
-    }
-}
-
-static void console_write_framed(Port *p, const uint8_t *bytes, size_t len)
-{
-    unsigned hdr = p->packet;
-    uint8_t head[4];
-    for (unsigned i = 0; i < hdr; i++) head[i] = (uint8_t)(len >> (8 * (hdr - 1 - i)));
-    if (hdr) console_put(p, head, hdr);
-    console_put(p, bytes, len);
-}
-
-/* After console_put: the port fails if the reader went away. */
-static void console_check_broken(Port *p)
-{
-    pthread_mutex_lock(&p->lock);
-    bool broken = p->console_broken && p->state == PORT_OPEN;
-    pthread_mutex_unlock(&p->lock);
-    if (broken) port_terminate(p, ATOM_NAMED("epipe"));
-}
-
 static void console_drained(void *arg)
 {
     Port *p = arg;
+    console_outcome out = { false, false };
     port_waiter *released = NULL, **tail = &released;
     pthread_mutex_lock(&p->lock);
     p->busy = false;
@@ -532,7 +540,7 @@ static void console_drained(void *arg)
         port_waiter *w = p->waiters;
         p->waiters = w->next;
         if (!p->waiters) p->waiters_tail = &p->waiters;
-        console_put(p, w->buf->data, w->buf->len);   /* framed already */
+        console_put(p, w->buf->data, w->buf->len, &out);   /* framed already */
         free(w->buf);
         w->buf = NULL;
         w->next = NULL;
@@ -547,13 +555,14 @@ static void console_drained(void *arg)
         free(released);
         released = next;
     }
-    console_check_broken(p);
+    console_after_put(p, &out);
     port_put(p);
 }
 
 static port_cmd_result console_command(Port *p, const uint8_t *bytes, size_t len, Term caller, bool nosuspend,
                                        uint64_t ref)
 {
+    console_outcome out = { false, false };
     port_cmd_result r = PORT_CMD_OK;
     pthread_mutex_lock(&p->lock);
     if (p->state != PORT_OPEN) {
@@ -562,13 +571,11 @@ static port_cmd_result console_command(Port *p, const uint8_t *bytes, size_t len
         r = nosuspend ? PORT_CMD_BUSY : PORT_CMD_WAIT;
         if (r == PORT_CMD_WAIT) add_waiter(p, caller, ref, bytes, len);
     } else {
-        console_write_framed(p, bytes, len);
+        console_put_framed(p, bytes, len, &out);
     }
     pthread_mutex_unlock(&p->lock);
-    if (r == PORT_CMD_OK) {
-        atomic_fetch_add(&p->output, len);
-        console_check_broken(p);
-    }
+    if (r == PORT_CMD_OK) atomic_fetch_add(&p->output, len);
+    console_after_put(p, &out);
     return r;
 }
 
@@ -576,15 +583,14 @@ static port_cmd_result console_command(Port *p, const uint8_t *bytes, size_t len
  * suspend a sender), in order behind what suspended callers gave. */
 static bool console_write(Port *p, const uint8_t *bytes, size_t len)
 {
+    console_outcome out = { false, false };
     pthread_mutex_lock(&p->lock);
     bool open = p->state == PORT_OPEN, direct = open && !p->waiters;
-    if (direct) console_write_framed(p, bytes, len);
+    if (direct) console_put_framed(p, bytes, len, &out);
     else if (open) add_waiter(p, NIL, 0, bytes, len);   /* no one to answer */
     pthread_mutex_unlock(&p->lock);
-    if (direct) {
-        atomic_fetch_add(&p->output, len);
-        console_check_broken(p);
-    }
+    if (direct) atomic_fetch_add(&p->output, len);
+    console_after_put(p, &out);
     return open;
 }
 

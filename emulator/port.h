@@ -126,7 +126,6 @@ typedef struct Port {
     size_t outq_bytes;     /* queued or being written (queue_size) */
     bool busy;             /* above busy_high until below busy_low; a console
                               port: the console queue is over its mark */
-    bool console_broken;   /* a console port's reader has gone (EPIPE) */
     struct port_waiter *waiters, **waiters_tail;   /* suspended commands */
     struct port_monitor *monitors;   /* processes monitoring the port */
     size_t nmonitors, capmonitors;
