@@ -695,22 +695,28 @@ static bool is_valid_pattern_tuple(Term re)
            term_is_binary_like(e[4]);
 }
 
-/* The outcome of a failed pcre2_match: a result term, or THE_NON_VALUE
- * for badarg (bad UTF-8 in the subject, an offset past its end or inside
- * a character; OTP 25 panics with internal_error for the offset). */
-static Term match_failure(int rc, bool report_errors)
+/* {error, What} with report_errors, else nomatch. */
+static Term limit_hit(Process *p, bool report_errors, Term what)
+{
+    return report_errors ? tuple2(bif_alloc(p, 3), am_error, what) : ATOM_NAMED("nomatch");
+}
+
+/* The result of a failed pcre2_match, or badarg (bad UTF-8 in the
+ * subject, an offset past its end or inside a character; OTP 25 panics
+ * with internal_error for the offset). */
+static Term match_failure(Process *p, int rc, bool report_errors)
 {
     switch (rc) {
     case PCRE2_ERROR_NOMATCH:
     case PCRE2_ERROR_RECURSELOOP:
         return ATOM_NAMED("nomatch");
     case PCRE2_ERROR_MATCHLIMIT:
-        return report_errors ? ATOM_NAMED("match_limit") : ATOM_NAMED("nomatch");
+        return limit_hit(p, report_errors, ATOM_NAMED("match_limit"));
     case PCRE2_ERROR_DEPTHLIMIT:
-    case PCRE2_ERROR_HEAPLIMIT:
-        return report_errors ? ATOM_NAMED("match_limit_recursion") : ATOM_NAMED("nomatch");
+    case PCRE2_ERROR_HEAPLIMIT:   /* PCRE2's backtracking memory: PCRE1's recursion */
+        return limit_hit(p, report_errors, ATOM_NAMED("match_limit_recursion"));
     default:
-        return THE_NON_VALUE;
+        return raise_error(p, EXC_BADARG, NIL);
     }
 }
 
@@ -794,6 +800,13 @@ static pcre2_match_context *match_context(const re_opts *o)
     return mc;
 }
 
+/* One reduction per ten bytes from the offset to where the match ended
+ * (or the subject did): roughly OTP's count of PCRE loops / 10. */
+static void charge_match(Process *p, size_t from, size_t to)
+{
+    BUMP_REDS(p, 1 + (to > from ? to - from : 0) / 10);
+}
+
 /* Matches subject against code and builds the result; THE_NON_VALUE
  * with badarg raised for a bad subject. */
 static Term match_subject(Process *p, const pcre2_code *code, Term subject, const re_opts *o, const capture_spec *cs)
@@ -812,18 +825,9 @@ static Term match_subject(Process *p, const pcre2_code *code, Term subject, cons
     if (!md) abort();
     int rc = pcre2_match(code, bytes, len, o->offset, o->match, md, mc);
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-    size_t scanned_to = rc >= 0 ? ov[1] : len;
-    BUMP_REDS(p, 1 + (scanned_to > o->offset ? scanned_to - o->offset : 0) / 10);
-    Term result;
-    if (rc >= 0) {
-        match_result m = { bytes, owned ? NIL : subject, ov, rc };
-        result = match_term(p, cs, &m);
-    } else {
-        Term why = match_failure(rc, o->flags & OPT_REPORT_ERRORS);
-        if (why == THE_NON_VALUE) result = raise_error(p, EXC_BADARG, NIL);
-        else if (why == ATOM_NAMED("nomatch")) result = why;
-        else result = tuple2(bif_alloc(p, 3), am_error, why);
-    }
+    charge_match(p, o->offset, rc >= 0 ? ov[1] : len);
+    match_result m = { bytes, owned ? NIL : subject, ov, rc };
+    Term result = rc >= 0 ? match_term(p, cs, &m) : match_failure(p, rc, o->flags & OPT_REPORT_ERRORS);
     pcre2_match_context_free(mc);
     pcre2_match_data_free(md);
     free(owned);
