@@ -241,6 +241,12 @@ static bool source_from_binary(Term bin, unsigned newline, unsigned bsr, re_sour
 
 /* Not a PCRE2 code: PCRE1's error for contradicting newline or \R options. */
 #define RE_ERROR_INCONSISTENT_NEWLINE 1000
+/* Nor these: PCRE1's errors for a pattern that ends inside "(?" or "(?P",
+ * where PCRE2 reports a missing ')'. */
+#define RE_ERROR_AFTER_QUESTION 1001
+#define RE_ERROR_AFTER_P 1002
+/* PCRE1 read a \g followed by no number as group 0. */
+#define RE_ERROR_G_ZERO 1003
 
 static const uint32_t pcre2_newline[] = {
     [NL_CR] = PCRE2_NEWLINE_CR, [NL_LF] = PCRE2_NEWLINE_LF, [NL_CRLF] = PCRE2_NEWLINE_CRLF,
@@ -348,61 +354,157 @@ static uint32_t pattern_info(const pcre2_code *code, uint32_t what)
 /* --- compile errors ------------------------------------------------------------ */
 
 /* PCRE1 8.44's texts (what OTP 25 reports) for the PCRE2 compile errors
- * that have a PCRE1 counterpart; the others keep PCRE2's text. */
-static const struct { int code; const char *text; } pcre1_texts[] = {
-    { 107, "invalid escape sequence in character class" },
-    { 109, "nothing to repeat" },
-    { 113, "POSIX collating elements are not supported" },
-    { 114, "missing )" },
-    { 117, "unknown option bit(s) set" },
-    { 118, "missing ) after comment" },
-    { 119, "parentheses are too deeply nested" },
-    { 121, "failed to get memory" },
-    { 122, "unmatched parentheses" },
-    { 124, "malformed number or name after (?(" },
-    { 126, "a numbered reference must not be zero" },
-    { 127, "conditional group contains more than two branches" },
-    { 128, "assertion expected after (?( or (?(?C)" },
-    { 129, "digit expected after (?+" },
-    { 134, "character value in \\x{} or \\o{} is too large" },
-    { 136, "\\C not allowed in lookbehind assertion" },
-    { 137, "PCRE does not support \\L, \\l, \\N{name}, \\U, or \\u" },
-    { 138, "number after (?C is > 255" },
-    { 139, "closing ) for (?C expected" },
-    { 142, "syntax error in subpattern name (missing terminator)" },
-    { 143, "two named subpatterns have the same name" },
-    { 144, "group name must start with a non-digit" },
-    { 147, "unknown property name after \\P or \\p" },
-    { 148, "subpattern name is too long (maximum 32 characters)" },
-    { 154, "DEFINE group contains more than one branch" },
-    { 158, "(?R or (?[+-]digits must be followed by )" },
-    { 161, "number is too big" },
-    { 168, "\\c must be followed by an ASCII character" },
-    { 174, "setting UTF is disabled by the application" },
-    { 177, "character value in \\u.... sequence is too large" },
-    { 178, "digits missing in \\x{} or \\o{}" },
-    { RE_ERROR_INCONSISTENT_NEWLINE, "inconsistent NEWLINE options" },
+ * that have a PCRE1 counterpart (NULL: the same text); the others keep
+ * PCRE2's text. `after` marks the errors PCRE2 reports one byte after
+ * the offending escape or name, where PCRE1 pointed at its last byte (as
+ * comparing the two on erl's output shows). */
+typedef struct pcre1_error {
+    int code;
+    const char *text;
+    bool after;
+} pcre1_error;
+
+static const pcre1_error pcre1_errors[] = {
+    { 107, "invalid escape sequence in character class", false },
+    { 109, "nothing to repeat", false },
+    { 113, "POSIX collating elements are not supported", false },
+    { 114, "missing )", false },
+    { 117, "unknown option bit(s) set", false },
+    { 118, "missing ) after comment", false },
+    { 119, "parentheses are too deeply nested", false },
+    { 121, "failed to get memory", false },
+    { 122, "unmatched parentheses", false },
+    { 124, "malformed number or name after (?(", false },
+    { 126, "a numbered reference must not be zero", false },
+    { 127, "conditional group contains more than two branches", false },
+    { 128, "assertion expected after (?( or (?(?C)", false },
+    { 129, "digit expected after (?+", false },
+    { 134, "character value in \\x{} or \\o{} is too large", false },
+    { 136, "\\C not allowed in lookbehind assertion", false },
+    { 137, "PCRE does not support \\L, \\l, \\N{name}, \\U, or \\u", true },
+    { 138, "number after (?C is > 255", false },
+    { 139, "closing ) for (?C expected", false },
+    { 142, "syntax error in subpattern name (missing terminator)", false },
+    { 143, "two named subpatterns have the same name", true },
+    { 144, "group name must start with a non-digit", false },
+    { 147, "unknown property name after \\P or \\p", true },
+    { 148, "subpattern name is too long (maximum 32 characters)", false },
+    { 150, NULL, true },   /* invalid range in character class */
+    { 151, NULL, true },   /* octal value is greater than \377 ... */
+    { 154, "DEFINE group contains more than one branch", false },
+    { 158, "(?R or (?[+-]digits must be followed by )", false },
+    { 161, "number is too big", false },
+    { 165, NULL, true },   /* different names for subpatterns of the same number */
+    { 168, "\\c must be followed by an ASCII character", false },
+    { 169, NULL, true },   /* \k is not followed by ... */
+    { 171, NULL, true },   /* \N is not supported in a class */
+    { 174, "setting UTF is disabled by the application", false },
+    { 177, "character value in \\u.... sequence is too large", false },
+    { 178, "digits missing in \\x{} or \\o{}", false },
+    { RE_ERROR_INCONSISTENT_NEWLINE, "inconsistent NEWLINE options", false },
+    { RE_ERROR_AFTER_QUESTION, "unrecognized character after (? or (?-", false },
+    { RE_ERROR_AFTER_P, "unrecognized character after (?P", false },
+    { RE_ERROR_G_ZERO, "a numbered reference must not be zero", true },
 };
+
+static const pcre1_error *pcre1_error_of(int code)
+{
+    for (size_t i = 0; i < sizeof pcre1_errors / sizeof pcre1_errors[0]; i++)
+        if (pcre1_errors[i].code == code) return &pcre1_errors[i];
+    return NULL;
+}
 
 static void compile_error_text(int code, char *buf, size_t size)
 {
-    for (size_t i = 0; i < sizeof pcre1_texts / sizeof pcre1_texts[0]; i++) {
-        if (pcre1_texts[i].code == code) {
-            snprintf(buf, size, "%s", pcre1_texts[i].text);
-            return;
+    const pcre1_error *e = pcre1_error_of(code);
+    if (e && e->text) snprintf(buf, size, "%s", e->text);
+    else if (code < 0) snprintf(buf, size, "invalid UTF-8 string");   /* the pattern is not UTF-8 */
+    else if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, size) < 0) snprintf(buf, size, "Unknown error (%d)", code);
+}
+
+/* The ')' that closes the group opening at pat[open] (skipping escapes
+ * and character classes), or `open` if there is none. */
+static size_t group_end(const uint8_t *pat, size_t len, size_t open)
+{
+    int depth = 0;
+    bool in_class = false;
+    for (size_t i = open; i < len; i++) {
+        if (pat[i] == '\\') i++;
+        else if (in_class) in_class = pat[i] != ']';
+        else if (pat[i] == '[') in_class = true, i += i + 1 < len && pat[i + 1] == ']';
+        else if (pat[i] == '(') depth++;
+        else if (pat[i] == ')' && --depth == 0) return i;
+    }
+    return open;
+}
+
+static bool is_name_char(uint8_t c) { return c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
+/* "reference to non-existent subpattern": PCRE2 points at the number or
+ * name. PCRE1 found a \N out at the end of the pattern, pointed after
+ * the ')' of a condition (?(N) or (?(name), and at the byte that ends
+ * any other name. */
+static PCRE2_SIZE missing_group_offset(PCRE2_SIZE offset, const uint8_t *pat, size_t len)
+{
+    if (offset == 0 || offset >= len) return offset;
+    if (pat[offset - 1] == '\\' && pat[offset] >= '1' && pat[offset] <= '9') return len;
+    for (size_t c = offset + 1; c-- > 0 && (c == offset || pat[c] != ')');) {
+        if (c >= 2 && pat[c] == '(' && pat[c - 1] == '?' && pat[c - 2] == '(') {
+            const uint8_t *close = memchr(pat + offset, ')', len - offset);
+            return close ? (PCRE2_SIZE)(close - pat) + 1 : offset;
         }
     }
-    if (code < 0) {   /* the pattern itself is not valid UTF-8 */
-        snprintf(buf, size, "invalid UTF-8 string");
-        return;
-    }
-    if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, size) < 0) snprintf(buf, size, "Unknown error (%d)", code);
+    while (offset < len && is_name_char(pat[offset])) offset++;
+    return offset;
+}
+
+/* PCRE1's offset for an error PCRE2 reports at `offset` in pattern pat. */
+static PCRE2_SIZE compile_error_offset(int code, PCRE2_SIZE offset, const uint8_t *pat, size_t len)
+{
+    const pcre1_error *e = pcre1_error_of(code);
+    if (e && e->after && offset > 0) return offset - 1;
+    /* A lookbehind that is not of fixed length: PCRE2 points at its
+     * '(', PCRE1 at its ')'. */
+    if (code == 125 && offset < len && pat[offset] == '(') return group_end(pat, len, offset);
+    if (code == 115) return missing_group_offset(offset, pat, len);
+    return offset;
 }
 
 /* {error, {String, Offset}}, or {error, {compile, {String, Offset}}}
  * from re:run with report_errors. */
-static Term compile_error(Process *p, int code, PCRE2_SIZE offset, bool from_run)
+static bool is_option_letter(uint8_t c) { return c == '-' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
+/* PCRE1 named some errors by where they were found: a pattern ending in
+ * "(?" plus option letters, "(?P", "(?<" or "\\g{", a name after "(?("
+ * with no terminator, and \g with no number. */
+static int pcre1_code(int code, PCRE2_SIZE offset, const uint8_t *pat, size_t len)
 {
+    if (code == 114 && offset == len) {
+        const uint8_t *open = memrchr(pat, '(', len);
+        size_t c = open ? (size_t)(open - pat) : len;
+        if (c + 1 >= len || pat[c + 1] != '?') return code;
+        if (c + 3 == len && pat[c + 2] == 'P') return RE_ERROR_AFTER_P;
+        for (size_t i = c + 2; i < len; i++)
+            if (!is_option_letter(pat[i])) return code;
+        return RE_ERROR_AFTER_QUESTION;
+    }
+    if (code == 162 && offset == len) {   /* "(?<" or "\g{" at the end */
+        return len >= 3 && memcmp(pat + len - 3, "\\g{", 3) == 0 ? 157 : 142;
+    }
+    if (code == 157 && offset > 0 && pat[offset - 1] == 'g') return RE_ERROR_G_ZERO;
+    if (code == 142) {
+        size_t i = offset < len ? offset : len;
+        while (i > 0 && is_name_char(pat[i - 1])) i--;
+        if (i >= 3 && memcmp(pat + i - 3, "(?(", 3) == 0) return 124;
+    }
+    return code;
+}
+
+static Term compile_error(Process *p, int pcre2_code, PCRE2_SIZE offset, const re_source *s, bool from_run)
+{
+    const uint8_t *pat = s->bytes + RE_HEADER;
+    size_t len = s->len - RE_HEADER;
+    int code = pcre1_code(pcre2_code, offset, pat, len);
     char text[160];
     compile_error_text(code, text, sizeof text);
     size_t n = strlen(text);
@@ -410,7 +512,7 @@ static Term compile_error(Process *p, int code, PCRE2_SIZE offset, bool from_run
     Term str = NIL;
     for (size_t i = n; i-- > 0;) str = cons(hp + 2 * i, make_small((uint8_t)text[i]), str);
     hp += 2 * n;
-    Term err = tuple2(hp, str, make_small((SWord)offset));
+    Term err = tuple2(hp, str, make_small((SWord)compile_error_offset(code, offset, pat, len)));
     hp += 3;
     if (from_run) {
         err = tuple2(hp, am_compile, err);
@@ -473,7 +575,7 @@ static Term re_compile(Process *p, Term *args, Term re, Term options)
     re_code *c = re_code_get(&s, &err, &erroff);
     Term result;
     if (!c) {
-        result = compile_error(p, err, erroff, false);
+        result = compile_error(p, err, erroff, &s, false);
     } else {
         Term mp = pattern_term(p, c, &s, unicode);
         result = tuple2(bif_alloc(p, 3), am_ok, mp);
@@ -742,7 +844,7 @@ static run_setup setup_text_pattern(Process *p, Term *args, Term subject, Term r
     PCRE2_SIZE erroff;
     r.code = re_code_get(&s, &err, &erroff);
     if (!r.code) {
-        r.done = (o->flags & OPT_REPORT_ERRORS) ? compile_error(p, err, erroff, true) : raise_error(p, EXC_BADARG, NIL);
+        r.done = (o->flags & OPT_REPORT_ERRORS) ? compile_error(p, err, erroff, &s, true) : raise_error(p, EXC_BADARG, NIL);
     } else if (o->flags & OPT_GLOBAL) {
         /* re:grun(Subject, Compiled, {Options, HasCompileOptions, RE}):
          * RE only so that errors show the caller's arguments. */

@@ -29,8 +29,7 @@ main() ->
     t("no_auto_capture", fun() -> run("ab", "(a)(?<n>b)", [no_auto_capture]) end),
     t("dupnames", fun() -> run("b", "(?<n>a)|(?<n>b)", [dupnames, {capture, [n], list}]) end),
     t("dupnames all_names", fun() -> run("bc", "(?<n>a)|(?<n>b)(?<m>c)", [dupnames, {capture, all_names, index}]) end),
-    %% PCRE2 reports this error one byte further than PCRE1: the text only.
-    t("dup names refused", fun() -> {error, {Text, _}} = re:compile("(?<n>a)|(?<n>b)"), Text end),
+    t("dup names refused", fun() -> re:compile("(?<n>a)|(?<n>b)") end),
     t("ungreedy", fun() -> {run("aaa", "a+", []), run("aaa", "a+", [ungreedy])} end),
     t("no_start_optimize", fun() -> run("abc", "c", [no_start_optimize]) end),
     t("ucp", fun() -> {run(<<"é"/utf8>>, "\\w", [unicode]), run(<<"é"/utf8>>, "\\w", [unicode, ucp]),
