@@ -440,6 +440,17 @@ static size_t group_end(const uint8_t *pat, size_t len, size_t open)
 
 static bool is_name_char(uint8_t c) { return c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
+/* Whether pat[at] lies in the condition of a "(?(" group (before the
+ * condition's ')'). */
+static bool in_condition(const uint8_t *pat, size_t at)
+{
+    for (size_t c = at; c >= 2; c--) {
+        if (c < at && pat[c] == ')') return false;
+        if (pat[c] == '(' && pat[c - 1] == '?' && pat[c - 2] == '(') return true;
+    }
+    return false;
+}
+
 /* "reference to non-existent subpattern": PCRE2 points at the number or
  * name. PCRE1 found a \N out at the end of the pattern, pointed after
  * the ')' of a condition (?(N) or (?(name), and at the byte that ends
@@ -448,11 +459,9 @@ static PCRE2_SIZE missing_group_offset(PCRE2_SIZE offset, const uint8_t *pat, si
 {
     if (offset == 0 || offset >= len) return offset;
     if (pat[offset - 1] == '\\' && pat[offset] >= '1' && pat[offset] <= '9') return len;
-    for (size_t c = offset + 1; c-- > 0 && (c == offset || pat[c] != ')');) {
-        if (c >= 2 && pat[c] == '(' && pat[c - 1] == '?' && pat[c - 2] == '(') {
-            const uint8_t *close = memchr(pat + offset, ')', len - offset);
-            return close ? (PCRE2_SIZE)(close - pat) + 1 : offset;
-        }
+    if (in_condition(pat, offset)) {
+        const uint8_t *close = memchr(pat + offset, ')', len - offset);
+        return close ? (PCRE2_SIZE)(close - pat) + 1 : offset;
     }
     while (offset < len && is_name_char(pat[offset])) offset++;
     return offset;
@@ -470,12 +479,10 @@ static PCRE2_SIZE compile_error_offset(int code, PCRE2_SIZE offset, const uint8_
     return offset;
 }
 
-/* {error, {String, Offset}}, or {error, {compile, {String, Offset}}}
- * from re:run with report_errors. */
 static bool is_option_letter(uint8_t c) { return c == '-' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 /* PCRE1 named some errors by where they were found: a pattern ending in
- * "(?" plus option letters, "(?P", "(?<" or "\\g{", a name after "(?("
+ * "(?" plus option letters, "(?P", "(?<" or "\g{", a name after "(?("
  * with no terminator, and \g with no number. */
 static int pcre1_code(int code, PCRE2_SIZE offset, const uint8_t *pat, size_t len)
 {
@@ -500,6 +507,8 @@ static int pcre1_code(int code, PCRE2_SIZE offset, const uint8_t *pat, size_t le
     return code;
 }
 
+/* {error, {String, Offset}}, or {error, {compile, {String, Offset}}}
+ * from re:run with report_errors. */
 static Term compile_error(Process *p, int pcre2_code, PCRE2_SIZE offset, const re_source *s, bool from_run)
 {
     const uint8_t *pat = s->bytes + RE_HEADER;
