@@ -24,6 +24,7 @@ const bif_entry bif_table[] = {
 #include "bifs/trace.tab"
 #include "bifs/port.tab"
 #include "bifs/file.tab"
+#include "bifs/re.tab"
 #undef BIF
 };
 const size_t bif_count = sizeof bif_table / sizeof bif_table[0];

@@ -48,6 +48,7 @@ typedef Term (*BifFunction)(Process *p, Term *args);
 #include "bifs/trace.tab"
 #include "bifs/port.tab"
 #include "bifs/file.tab"
+#include "bifs/re.tab"
 #undef BIF
 
 typedef struct bif_entry {

@@ -1,0 +1,86 @@
+%% Covers the pattern syntax PCRE1 (OTP 25) and PCRE2 share, through
+%% re:run/3: classes and escapes, quantifiers (greedy, lazy, possessive,
+%% counted), anchors and \b, alternation, back references (numbered,
+%% relative, named), lookahead and lookbehind, atomic groups, conditionals,
+%% recursion, inline options, \Q..\E, \K, \R, \h/\v, octal and hex
+%% escapes, (?|...) branch reset, backtracking verbs, and long subjects
+%% (global over a 100 kB binary, a big list).
+-module(re_syntax).
+-export([main/0]).
+
+t(Name, F) ->
+    R = try F() of V -> {ok, V} catch C:E:_ -> {C, E} end,
+    io:format("~s: ~w~n", [Name, R]).
+
+m(S, P) -> re:run(S, P, [{capture, all, list}]).
+
+main() ->
+    Cases = [
+        {"classes", "a1 B2_c3", "[a-z][0-9]"},
+        {"negated class", "abc123", "[^a-z]+"},
+        {"escapes", "x\ty 9_z", "\\s\\w\\s\\d\\w\\w"},
+        {"non-escapes", "x\ty", "\\S\\W\\S"},
+        {"posix", "ab12", "[[:alpha:]]+[[:digit:]]"},
+        {"dot", "a\nb", "a.b"},
+        {"greedy", "aaaa", "a{2,3}"},
+        {"lazy", "aaaa", "a{2,3}?"},
+        {"possessive", "aaab", "a++b"},
+        {"possessive fail", "aaa", "a++a"},
+        {"counted exact", "aaaa", "a{3}"},
+        {"counted open", "aaaa", "a{2,}"},
+        {"brace literal", "a{,3}", "a{,3}"},
+        {"anchors", "abc", "^abc$"},
+        {"word boundary", "cat concat", "\\bcat\\b"},
+        {"non word boundary", "concat", "\\Bcat"},
+        {"alternation", "dog", "cat|dog|bird"},
+        {"backref", "abab", "(ab)\\1"},
+        {"relative backref", "xyxy", "(xy)\\g{-1}"},
+        {"named backref", "zz", "(?<c>z)\\k<c>"},
+        {"python named", "qq", "(?P<c>q)(?P=c)"},
+        {"lookahead", "foobar", "foo(?=bar)"},
+        {"negative lookahead", "foobaz", "foo(?!bar)"},
+        {"lookbehind", "xbar", "(?<=x)bar"},
+        {"negative lookbehind", "ybar", "(?<!x)bar"},
+        {"atomic", "aaab", "(?>a+)b"},
+        {"conditional", "(a)", "(\\()?a(?(1)\\))"},
+        {"conditional no", "a)", "^(\\()?a(?(1)\\))$"},
+        {"recursion", "(a(b)c)", "\\((?:[^()]|(?R))*\\)"},
+        {"subroutine", "abcabc", "(abc)(?1)"},
+        {"inline caseless", "ABC", "(?i)abc"},
+        {"inline partial", "aBC", "a(?i)bc"},
+        {"inline group", "aBc", "a(?i:b)c"},
+        {"inline extended", "ab", "(?x) a  b "},
+        {"inline multiline", "x\ny", "(?m)^y"},
+        {"inline dotall", "x\ny", "(?s)x.y"},
+        {"quote", "a.b*c", "\\Q.b*\\E"},
+        {"keep out", "foobar", "foo\\Kbar"},
+        {"any newline", "a\r\nb", "a\\Rb"},
+        {"horizontal space", "a\tb", "a\\hb"},
+        {"vertical space", "a\nb", "a\\vb"},
+        {"octal", "a\nb", "a\\012b"},
+        {"hex", "aAb", "a\\x41b"},
+        {"hex braces", "aAb", "a\\x{41}b"},
+        {"control", "a\nb", "a\\cJb"},
+        {"branch reset", "b2", "(?|a(1)|b(2))"},
+        {"commit", "abc", "a(*COMMIT)x|abc"},
+        {"fail", "abc", "a(*FAIL)|b"},
+        {"skip", "aaab", "a+(*SKIP)b"},
+        {"accept", "abc", "a(*ACCEPT)bc"},
+        {"empty alternative", "b", "a|"},
+        {"nested quantifiers", "ababab", "(?:ab)+"},
+        {"nul bytes", [0, 1, 0], "\\x00\\x01"},
+        {"high bytes", [200, 201], "\\xc8."},
+        {"start of subject", "ab\nab", "\\Aab"},
+        {"end of subject", "ab\n", "ab\\z"},
+        {"end or newline", "ab\n", "ab\\Z"},
+        {"first match position", "xxab", "\\Gab"}
+    ],
+    [t(N, fun() -> m(S, P) end) || {N, S, P} <- Cases],
+    Big = binary:copy(<<"lorem ipsum dolor sit amet ">>, 4000),
+    t("global big binary", fun() -> {match, L} = re:run(Big, "\\w+", [global]), {length(L), lists:last(L)} end),
+    t("split big binary", fun() -> length(re:split(Big, " ")) end),
+    t("replace big binary", fun() -> byte_size(iolist_to_binary(re:replace(Big, "o", "0", [global]))) end),
+    BigList = lists:duplicate(5000, "abc "),
+    t("big list", fun() -> re:run(BigList, "(abc )+$", [{capture, first}]) end),
+    t("many groups", fun() -> re:run("abcdefghijklmnopqrst", lists:flatten(lists:duplicate(20, "(.)")), [{capture, [20, 1, 10], list}]) end),
+    ok.
