@@ -969,10 +969,7 @@ Term bif_erlang_fun_info_2(Process *p, Term *args)
 
 static Term chars_to_list(Process *p, const char *s, size_t n)
 {
-    Term *hp = HAlloc(p, 2 * n);
-    Term list = NIL;
-    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
-    return list;
+    return charlist_from(HAlloc(p, 2 * n), s, n);
 }
 
 /* An external pid or reference (binary_to_term's) as term_print prints it. */

@@ -30,10 +30,7 @@ static void charge_for_elements(Process *p, UWord n) { BUMP_REDS(p, n / ELEMENTS
 static Term list_from_bytes(Process *p, const char *s, size_t n)
 {
     if (n == 0) return NIL;
-    Term *hp = bif_alloc(p, 2 * n);
-    Term list = NIL;
-    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
-    return list;
+    return charlist_from(bif_alloc(p, 2 * n), s, n);
 }
 
 /* ---------------------------------------------------------------------------

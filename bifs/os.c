@@ -42,10 +42,7 @@ char **os_environ_copy(void)
 
 static Term bytes_to_list(Process *p, const char *s, size_t n)
 {
-    Term *hp = HAlloc(p, 2 * n);
-    Term list = NIL;
-    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
-    return list;
+    return charlist_from(HAlloc(p, 2 * n), s, n);
 }
 
 /* A flat list of bytes 1..255 as a NUL-terminated string; NULL if it is

@@ -30,10 +30,7 @@ uint64_t ref_next_id(void);
 
 static Term chars_to_list(Process *p, const char *s, size_t n)
 {
-    Term *hp = bif_alloc(p, 2 * n);
-    Term list = NIL;
-    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
-    return list;
+    return charlist_from(bif_alloc(p, 2 * n), s, n);
 }
 
 Term bif_erlang_ports_0(Process *p, Term *args)

@@ -73,10 +73,7 @@ Term exception_reason(Process *p)
 static Term string_term(Process *p, const char *s)
 {
     size_t n = strlen(s);
-    Term *hp = HAlloc(p, 2 * n);
-    Term list = NIL;
-    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
-    return list;
+    return charlist_from(HAlloc(p, 2 * n), s, n);
 }
 
 static Term file_name_term(Process *p, const LoadedCode *lc, uint32_t file)

@@ -172,10 +172,7 @@ static Term *opt_alloc(run_options *o, size_t words)
 static Term opt_string(run_options *o, const char *s)
 {
     size_t n = strlen(s);
-    Term *hp = opt_alloc(o, 2 * n + 1);
-    Term list = NIL;
-    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
-    return list;
+    return charlist_from(opt_alloc(o, 2 * n + 1), s, n);
 }
 
 static Term opt_atom(const char *s)

@@ -519,6 +519,32 @@ static void console_after_put(Port *p, const console_outcome *out)
     if (out->broken) port_terminate(p, ATOM_NAMED("epipe"));
 }
 
+/* Moves the first suspended command onto the released list at *tail (its
+ * bytes still to be written by the caller); under p->lock. */
+static port_waiter *take_waiter(Port *p, port_waiter ***tail)
+{
+    port_waiter *w = p->waiters;
+    p->waiters = w->next;
+    if (!p->waiters) p->waiters_tail = &p->waiters;
+    w->next = NULL;
+    **tail = w;
+    *tail = &w->next;
+    return w;
+}
+
+/* The released commands are written: answer their callers (port_command
+ * returns true) and free them; with p->lock released. */
+static void answer_released(Port *p, port_waiter *released)
+{
+    while (released) {
+        port_waiter *next = released->next;
+        atomic_fetch_add(&p->output, released->data_len);
+        if (released->pid != NIL) reply_ref(released->pid, released->ref, am_true);
+        free(released);
+        released = next;
+    }
+}
+
 /* A caller waiting for the busy port to take bytes; under p->lock. */
 static void add_waiter(Port *p, Term caller, uint64_t ref, const uint8_t *bytes, size_t len)
 {
@@ -537,24 +563,13 @@ static void console_drained(void *arg)
     pthread_mutex_lock(&p->lock);
     p->busy = false;
     while (!p->busy && p->waiters && p->state == PORT_OPEN) {
-        port_waiter *w = p->waiters;
-        p->waiters = w->next;
-        if (!p->waiters) p->waiters_tail = &p->waiters;
+        port_waiter *w = take_waiter(p, &tail);
         console_put(p, w->buf->data, w->buf->len, &out);   /* framed already */
         free(w->buf);
         w->buf = NULL;
-        w->next = NULL;
-        *tail = w;
-        tail = &w->next;
     }
     pthread_mutex_unlock(&p->lock);
-    while (released) {
-        port_waiter *next = released->next;
-        atomic_fetch_add(&p->output, released->data_len);
-        if (released->pid != NIL) reply_ref(released->pid, released->ref, am_true);
-        free(released);
-        released = next;
-    }
+    answer_released(p, released);
     console_after_put(p, &out);
     port_put(p);
 }
@@ -650,23 +665,12 @@ void port_output_done(Port *p, size_t n)
     p->outq_bytes -= n;
     if (p->busy && p->outq_bytes <= p->busy_low) p->busy = false;
     while (!p->busy && p->waiters && p->state == PORT_OPEN) {
-        port_waiter *w = p->waiters;
-        p->waiters = w->next;
-        if (!p->waiters) p->waiters_tail = &p->waiters;
+        port_waiter *w = take_waiter(p, &tail);
         enqueue(p, w->buf);
         w->buf = NULL;
-        w->next = NULL;
-        *tail = w;
-        tail = &w->next;
     }
     pthread_mutex_unlock(&p->lock);
-    while (released) {
-        port_waiter *next = released->next;
-        atomic_fetch_add(&p->output, released->data_len);
-        reply_ref(released->pid, released->ref, am_true);
-        free(released);
-        released = next;
-    }
+    answer_released(p, released);
 }
 
 /* --- iolists ------------------------------------------------------------------ */

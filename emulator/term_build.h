@@ -28,6 +28,14 @@ static inline Term tuple3(Term *hp, Term a, Term b, Term c) { return tuple_from(
 static inline Term tuple4(Term *hp, Term a, Term b, Term c, Term d) { return tuple_from(hp, (Term[]){ a, b, c, d }, 4); }
 static inline Term tuple5(Term *hp, Term a, Term b, Term c, Term d, Term e) { return tuple_from(hp, (Term[]){ a, b, c, d, e }, 5); }
 
+/* The bytes of s as a list of character codes: 2 * n words. */
+static inline Term charlist_from(Term *hp, const char *s, size_t n)
+{
+    Term list = NIL;
+    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
+    return list;
+}
+
 /* The length of a proper list, or -1 if t is not one. */
 static inline SWord list_length(Term t)
 {

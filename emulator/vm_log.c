@@ -53,10 +53,7 @@ static Term *must_alloc(literal_area *la, size_t words)
 static Term charlist(literal_area *la, const char *s)
 {
     size_t n = strlen(s);
-    Term *hp = must_alloc(la, 2 * n);
-    Term list = NIL;
-    for (size_t i = n; i-- > 0;) list = cons(hp + 2 * i, make_small((unsigned char)s[i]), list);
-    return list;
+    return charlist_from(must_alloc(la, 2 * n), s, n);
 }
 
 /* #{error_logger => #{emulator => true, tag => Tag}, gl => GL, pid => Pid,
