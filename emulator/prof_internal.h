@@ -81,7 +81,9 @@ enum prof_slice_state {
     SLICE_ENDED,     /* prof_slice_end was, prof_at has not yet written it */
 };
 
-struct prof_sched {
+#define PROF_LINE 64   /* a cache line */
+
+struct __attribute__((aligned(PROF_LINE))) prof_sched {
     Scheduler *sd;
     int id;                 /* the scheduler's id; 0: the non-scheduler ring */
     /* The ring (NULL without +sched_trace) and its spill file. n is

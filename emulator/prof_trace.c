@@ -251,7 +251,12 @@ prof_sched *prof_sched_new(Scheduler *sd)
 {
     if (!prof_origin_ns) prof_origin_ns = clock_ns();   /* sched_setup: one thread */
     if (!ext_ready && prof_cfg.trace_file) ext_ready = ring_init(&ext_ring, 0);
-    prof_sched *ps = calloc(1, sizeof *ps);
+    /* Cache lines of its own, as its owner writes it once per slice:
+     * the allocator puts it next to the Scheduler, which other threads
+     * read and write (reclaim_poll reads every scheduler's slot, stealers
+     * take its lock). */
+    prof_sched *ps = aligned_alloc(PROF_LINE, sizeof *ps);
+    if (ps) memset(ps, 0, sizeof *ps);
     if (!ps || !ring_init(ps, sd->id)) {
         fputs("cbeam: cannot set up +sched_trace/+sched_report\n", stderr);
         exit(1);
