@@ -197,6 +197,15 @@ static Term opt_reverse(run_options *o, Term rev)
 
 static bool is_flag(const char *a) { return a[0] == '-' || a[0] == '+'; }
 
+/* A build with -Dsched_trace=false has no hooks to record with: say so
+ * rather than write an empty trace or report. */
+static void require_prof_hooks(const char *flag)
+{
+    if (PROF_HOOKS) return;
+    fprintf(stderr, "cbeam: %s: this cbeam was built without the profiling hooks (-Dsched_trace=false)\n", flag);
+    exit(1);
+}
+
 /* +S N[:M], as erl: N schedulers, M online (both 1..MAX_SCHEDULERS). */
 static void parse_schedulers(run_options *o, const char *v)
 {
@@ -277,11 +286,13 @@ static void parse_run_args(run_options *o, int argc, char **argv)
         }
         if (strcmp(a, "+sched_trace") == 0 && i + 1 < argc) {
             o->emulator_flag[i + 1] = true;
+            require_prof_hooks(a);
             prof_cfg.trace_file = argv[++i];
             continue;
         }
         if (strcmp(a, "+direct") == 0) continue;   /* read by wants_direct_mode */
         if (strcmp(a, "+sched_report") == 0) {
+            require_prof_hooks(a);
             prof_cfg.report = true;
             continue;
         }

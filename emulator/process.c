@@ -22,6 +22,7 @@
 #include "map.h"
 #include "port.h"
 #include "prim_file.h"
+#include "prof_internal.h"   /* prof_slice_end, inline */
 #include "scheduler.h"
 #include "term_build.h"
 #include "trace.h"

@@ -13,11 +13,12 @@
  * (the console's IO thread, which can wake processes) share one extra
  * ring under a mutex; they record only migrations, rarely.
  *
- * The ring. A fixed array of fixed-size records (prof_rec). When it is
- * full its owner flushes it: one write(2) of the whole array to the ring's
- * spill file (an unlinked temporary file), and records the flush itself
- * as a "trace flush" instant with its duration, so that a pause shows in
- * the timeline.
+ * The ring. A fixed array of fixed-size records (prof_rec), one per slice
+ * (written at its end) and per other event. When it is full its owner
+ * hands it to the spill writer, a thread that appends it to the ring's
+ * spill file (an unlinked temporary file), and goes on in the ring's next
+ * buffer; it records the hand-over as a "trace flush" instant with its
+ * duration, so that a pause (a writer behind) shows in the timeline.
  * Nothing is ever dropped. At halt, once every scheduler thread has been
  * joined and the IO thread stopped, prof_finish merges the spill files in
  * time order into the JSON file and prints the report.
@@ -27,6 +28,9 @@
  * costs no clock reading of its own: it starts at the thread's last
  * reading and ends at the reading the scheduler's loop makes anyway for
  * its timers (prof_at).
+ *
+ * Compiled out: meson's -Dsched_trace=false leaves every hook out (see
+ * PROF_HOOKS below), the baseline for what they cost while off.
  */
 #ifndef CB_PROF_H
 #define CB_PROF_H
@@ -62,6 +66,18 @@ enum prof_msacc_state { MSACC_EMULATOR, MSACC_GC, MSACC_OTHER, MSACC_SLEEP, MSAC
 
 typedef struct prof_sched prof_sched;
 
+/* Whether the hooks are compiled in: meson's -Dsched_trace=false defines
+ * CBEAM_NO_PROF_HOOKS, which makes sched_prof() and prof_active_self()
+ * constant NULL, so that the compiler drops every hook and the branch on
+ * it. That build is the baseline against which the hooks' cost with the
+ * flags off is measured; it refuses +sched_trace and +sched_report, and
+ * its microstate accounting counts nothing. */
+#ifdef CBEAM_NO_PROF_HOOKS
+#define PROF_HOOKS 0
+#else
+#define PROF_HOOKS 1
+#endif
+
 /* Set by main before sched_setup: where the trace goes (NULL: no trace)
  * and whether the report is printed. Read-only once schedulers run. */
 typedef struct prof_config {
@@ -82,28 +98,36 @@ static inline bool prof_enabled(void) { return prof_cfg.trace_file || prof_cfg.r
 prof_sched *prof_sched_new(struct Scheduler *sd);
 /* The calling thread's prof_sched if it records, else NULL (for code that
  * has no Scheduler at hand: the GC, BIFs). */
+#if PROF_HOOKS
 prof_sched *prof_active_self(void);
+#else
+static inline prof_sched *prof_active_self(void) { return NULL; }
+#endif
 /* The scheduler thread sd starts running (sets prof_self). */
 void prof_thread_start(struct Scheduler *sd);
 /* The scheduler's thread stops (the VM halts). */
 void prof_thread_stop(prof_sched *ps);
 
-/* --- hooks (out of line; callers test the pointer first) --------------- */
-/* sd hands p a slice (its queue held len processes when it looked) /
- * p's slice ended: called by what the interpreter calls when a process
- * stops running (sched_release, sched_wait, process_exit), after it added
- * the slice's reductions to p->reductions; a no-op outside a slice (a
- * process killed before it ran). The time is that of the next prof_at.
- * Nothing is hooked into process_main itself: a hook there changed its
- * register allocation (measured: one more instruction per call and
- * return with everything off). */
-void prof_slice_begin(prof_sched *ps, struct Process *p, uint64_t len);
-void prof_slice_end(prof_sched *ps, const struct Process *p, enum prof_why why);
+/* --- hooks (callers test the pointer first) ----------------------------- */
+/* The slice hooks are inline, in prof_internal.h, for scheduler.c and
+ * process.c: prof_slice_begin(ps, p, len), sd hands p a slice (its queue
+ * held len processes when it looked); prof_slice_end(ps, p, why), p's
+ * slice ended: called by what the interpreter calls when a process stops
+ * running (sched_release, sched_wait, process_exit), after it added the
+ * slice's reductions to p->reductions; a no-op outside a slice (a process
+ * killed before it ran). The time is that of the next prof_at. Nothing is
+ * hooked into process_main itself: a hook there changed its register
+ * allocation (measured: one more instruction per call and return with
+ * everything off). */
 /* Why the running process's slice will end, when it is not what the
  * scheduler sees (reductions, or a receive): erlang:yield/0 and a BIF
  * that must run again (yield), a collection that used up the slice (gc),
  * erlang:hibernate/3. Its thread only; nothing if not recording. */
+#if PROF_HOOKS
 void prof_hint(enum prof_why why);
+#else
+static inline void prof_hint(enum prof_why why) { (void)why; }
+#endif
 /* p moved from scheduler `from` to `to` (1-based ids). Any thread. */
 void prof_migrate(const struct Process *p, int from, int to, enum prof_migrate_why why);
 /* The owner's run queue held len processes as it looked for work and
@@ -122,9 +146,9 @@ void prof_balance(prof_sched *ps, unsigned paths);
 /* The profiling clock: CLOCK_MONOTONIC nanoseconds since the common
  * origin. */
 uint64_t prof_now(void);
-/* The scheduler read CLOCK_MONOTONIC (monotonic_ns) at the top of its
- * loop: the time of the slice that just ended, and where the next starts. */
-void prof_at(prof_sched *ps, uint64_t monotonic_ns);
+/* prof_at(ps, monotonic_ns) (prof_internal.h): the scheduler read
+ * CLOCK_MONOTONIC at the top of its loop: the time of the slice that just
+ * ended, and where the next starts. */
 
 /* Microstate accounting (erlang:system_flag/statistics): switches it on
  * or off, returning the previous state; zeroes the counters, returning

@@ -3,18 +3,22 @@
  * Chrome trace-event JSON at halt.
  *
  * Recording: each prof_sched owns a ring of PROF_RING_RECORDS fixed-size
- * records, written only by its thread; when full, the owner writes it to
- * its spill file and starts again (see prof.h: nothing is dropped). The
- * shared ring of non-scheduler threads is the same under `ext_lock`.
+ * records, written only by its thread; when full, the owner hands the
+ * buffer to the spill writer thread, which appends it to the ring's spill
+ * file, and goes on in the ring's next buffer (see prof.h: nothing is
+ * dropped). The shared ring of non-scheduler threads is the same under
+ * `ext_lock`. A slice is one record, written at its end (prof_internal.h).
  *
- * Writing: every ring's records are in time order (one writer each, a
- * monotonic clock, and a record is written when its event ends with the
- * event's start as its time: nothing else happens on that thread in
- * between). prof_finish merges the rings by time, so the JSON is in time
- * order and each track's timestamps never decrease. Slices are B/E pairs;
- * a migration is a zero-length "migrate" slice on the scheduler it left
- * with a flow start ("s"), whose end ("f", bound to the enclosing slice)
- * is at the process's next slice, or at its next migration.
+ * Writing: every ring's events come back in time order (one writer each,
+ * a monotonic clock, and a record is written when its event ends with the
+ * event's start as its time; what happens inside a slice is recorded
+ * before the slice's record, flagged, and held back by the reader until
+ * that record gives the slice's start). prof_finish merges the rings by
+ * time, so the JSON is in time order and each track's timestamps never
+ * decrease. Slices are B/E pairs; a migration is a zero-length "migrate"
+ * slice on the scheduler it left with a flow start ("s"), whose end ("f",
+ * bound to the enclosing slice) is at the process's next slice, or at its
+ * next migration.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,11 +38,11 @@
 prof_config prof_cfg;
 _Thread_local prof_sched *prof_self __attribute__((tls_model("initial-exec")));
 
-/* The clock: CLOCK_MONOTONIC, in nanoseconds since `origin_ns` (set in
+/* The clock: CLOCK_MONOTONIC, in nanoseconds since `prof_origin_ns` (set in
  * prof_sched_new, before any scheduler thread starts). The scheduler reads
  * it once per pass of its loop anyway (for timers) and hands the reading
  * to prof_at, so a slice costs no reading of its own. */
-static uint64_t origin_ns;
+uint64_t prof_origin_ns;
 static prof_sched ext_ring;  /* non-scheduler threads, under ext_lock */
 static pthread_mutex_t ext_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool ext_ready;
@@ -50,7 +54,7 @@ static uint64_t clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t prof_now(void) { return clock_ns() - origin_ns; }
+uint64_t prof_now(void) { return clock_ns() - prof_origin_ns; }
 
 /* Reads the clock for an event of ps's thread and remembers it: a slice
  * starts at the last reading (see prof_slice_begin). */
@@ -58,18 +62,31 @@ static inline uint64_t ps_clock(prof_sched *ps) { return ps->last_t = prof_now()
 
 /* --- rings --------------------------------------------------------------------- */
 
-static bool ring_init(prof_sched *ps, int id)
-{
-    ps->id = id;
-    ps->spill = -1;
-    if (!prof_cfg.trace_file) return true;   /* report only: no ring */
-    ps->recs = malloc(PROF_RING_RECORDS * sizeof *ps->recs);
-    FILE *f = tmpfile();   /* unlinked: it goes away with the process */
-    if (!ps->recs || !f) return false;
-    ps->spill = dup(fileno(f));
-    fclose(f);
-    return ps->spill >= 0;
-}
+/* The spill writer: a thread that writes full rings to their spill
+ * files, so that a scheduler whose ring fills only moves on to its next
+ * buffer. (Writing 128 KB and the page cache's new pages took about 70 us
+ * on the development machine, 3% of the ring benchmark's time when the
+ * scheduler wrote them itself; waking a sleeping thread took 10-40 us.)
+ * Each ring has PROF_RING_BUFFERS buffers used in turn: its owner hands a
+ * full one over by advancing `handed`, the writer writes it and advances
+ * `written`; the owner waits only if every other buffer is still unwritten.
+ * Nothing wakes the writer while it is busy: it looks every
+ * WRITER_POLL_NS, and after WRITER_IDLE_POLLS looks that found nothing it
+ * sleeps until an owner signals it (the first hand-over after a quiet
+ * spell). A ring fills in 2.5 ms at the fastest (0.3 us slices), so the
+ * other buffers last 7.5 ms: the look need not be more frequent, and each
+ * costs a wake-up on a CPU the schedulers may want. Started at the first
+ * hand-over; prof_finish stops it once it has written everything. */
+#define WRITER_POLL_NS 2000000L
+#define WRITER_IDLE_POLLS 50
+
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;   /* start, sleep, stop */
+static pthread_cond_t writer_wake = PTHREAD_COND_INITIALIZER;
+static prof_sched *writer_rings[MAX_SCHEDULERS + 1];
+static _Atomic unsigned writer_nrings;
+static _Atomic bool writer_started;
+static _Atomic bool writer_asleep, writer_stop;
+static pthread_t writer_thread;
 
 static void write_all(int fd, const void *buf, size_t len)
 {
@@ -86,15 +103,132 @@ static void write_all(int fd, const void *buf, size_t len)
     }
 }
 
-/* Out of line: the ring has no room for the next event. The flush is
- * recorded (an instant at the time of that event, with its duration), so
- * a pause it causes is visible in the timeline. */
+/* Writes the buffers ring ps handed over; whether there were any. */
+static bool writer_drain(prof_sched *ps)
+{
+    unsigned handed = atomic_load(&ps->handed);
+    unsigned w = atomic_load_explicit(&ps->written, memory_order_relaxed);
+    if (w == handed) return false;
+    for (; w != handed; w++) {
+        unsigned b = w % PROF_RING_BUFFERS;
+        write_all(ps->spill, ps->bufs[b], ps->buf_n[b] * sizeof(prof_rec));
+        atomic_store_explicit(&ps->written, w + 1, memory_order_release);
+    }
+    return true;
+}
+
+static bool writer_drain_all(void)
+{
+    bool any = false;
+    unsigned n = atomic_load(&writer_nrings);
+    for (unsigned i = 0; i < n; i++) any |= writer_drain(writer_rings[i]);
+    return any;
+}
+
+/* Nothing handed over for a while: sleep until an owner signals. The
+ * flag is set before the last look, and an owner sets `handed` before it
+ * reads the flag (both sequentially consistent), so one of the two sees
+ * the other. */
+static void writer_sleep(void)
+{
+    pthread_mutex_lock(&writer_lock);
+    atomic_store(&writer_asleep, true);
+    if (!writer_drain_all() && !atomic_load(&writer_stop)) pthread_cond_wait(&writer_wake, &writer_lock);
+    atomic_store(&writer_asleep, false);
+    pthread_mutex_unlock(&writer_lock);
+}
+
+static void *writer_main(void *arg)
+{
+    (void)arg;
+    unsigned idle = 0;
+    for (;;) {
+        bool stop = atomic_load(&writer_stop);   /* read before the last drain */
+        if (writer_drain_all()) {
+            idle = 0;
+        } else if (stop) {
+            return NULL;
+        } else if (++idle < WRITER_IDLE_POLLS) {
+            nanosleep(&(struct timespec){ 0, WRITER_POLL_NS }, NULL);
+        } else {
+            writer_sleep();
+            idle = 0;
+        }
+    }
+}
+
+/* Waits until the writer has written every buffer handed to it, and ends
+ * it (prof_finish, once the schedulers are gone). */
+static void writer_finish(void)
+{
+    pthread_mutex_lock(&writer_lock);
+    bool started = writer_started;
+    atomic_store(&writer_stop, true);
+    pthread_cond_signal(&writer_wake);
+    pthread_mutex_unlock(&writer_lock);
+    if (started) pthread_join(writer_thread, NULL);
+}
+
+static void writer_start(void)
+{
+    pthread_mutex_lock(&writer_lock);
+    if (!writer_started) {
+        if (pthread_create(&writer_thread, NULL, writer_main, NULL) != 0) {
+            fputs("cbeam: +sched_trace: cannot start the spill writer\n", stderr);
+            abort();
+        }
+        writer_started = true;
+    }
+    pthread_mutex_unlock(&writer_lock);
+}
+
+static bool ring_init(prof_sched *ps, int id)
+{
+    ps->id = id;
+    ps->spill = -1;
+    if (!prof_cfg.trace_file) {   /* report only: no ring, never room */
+        ps->n = PROF_RING_RECORDS;
+        return true;
+    }
+    for (unsigned b = 0; b < PROF_RING_BUFFERS; b++)
+        if (!(ps->bufs[b] = malloc(PROF_RING_RECORDS * sizeof(prof_rec)))) return false;
+    ps->recs = ps->bufs[0];
+    FILE *f = tmpfile();   /* unlinked: it goes away with the process */
+    if (!f) return false;
+    ps->spill = dup(fileno(f));
+    fclose(f);
+    if (ps->spill < 0) return false;
+    writer_rings[atomic_load(&writer_nrings)] = ps;   /* sched_setup: one thread */
+    atomic_fetch_add(&writer_nrings, 1);
+    return true;
+}
+
+/* REC_INSIDE while ps's thread is inside a slice (see prof_internal.h). */
+static inline unsigned rec_inside(const prof_sched *ps) { return ps->slice != SLICE_NONE ? REC_INSIDE : 0; }
+
+/* Out of line: the ring has no room for the next event. Its buffer goes to
+ * the writer, and the ring goes on in the next one, once written (it is,
+ * unless the disk is slower than the scheduler). The flush is recorded,
+ * an instant at the time of that event with the time the hand-over took,
+ * so that a pause it causes is visible in the timeline. */
 static void __attribute__((noinline)) ring_flush(prof_sched *ps, uint64_t t)
 {
     uint64_t start = prof_now();
-    write_all(ps->spill, ps->recs, ps->n * sizeof *ps->recs);
+    if (!writer_started) writer_start();   /* the first hand-over */
+    unsigned handed = atomic_load_explicit(&ps->handed, memory_order_relaxed);
+    ps->buf_n[handed % PROF_RING_BUFFERS] = ps->n;
+    atomic_store(&ps->handed, handed + 1);
+    if (atomic_load(&writer_asleep)) {
+        pthread_mutex_lock(&writer_lock);
+        pthread_cond_signal(&writer_wake);
+        pthread_mutex_unlock(&writer_lock);
+    }
+    /* The next buffer is free once `written` has passed it. */
+    while (handed + 1 - atomic_load_explicit(&ps->written, memory_order_acquire) >= PROF_RING_BUFFERS)
+        nanosleep(&(struct timespec){ 0, 20000 }, NULL);
+    ps->recs = ps->bufs[(handed + 1) % PROF_RING_BUFFERS];
     ps->n = 0;
-    ps->recs[ps->n++] = (prof_rec){ t << 8 | REC_FLUSH, prof_now() - start };
+    ps->recs[ps->n++] = (prof_rec){ t << 8 | REC_FLUSH | rec_inside(ps), prof_now() - start };
 }
 
 /* Room for n records (an event and its continuations). Owner only. */
@@ -106,24 +240,32 @@ static inline prof_rec *ring_reserve(prof_sched *ps, uint64_t t, unsigned n)
     return r;
 }
 
+/* One record of an event that is not a slice: flagged REC_INSIDE if a
+ * slice is running (or ended, not yet written), as its record will come
+ * after this one. */
 static inline void ring_put(prof_sched *ps, uint64_t t, unsigned kind, uint64_t data)
 {
-    *ring_reserve(ps, t, 1) = (prof_rec){ t << 8 | kind, data };
+    *ring_reserve(ps, t, 1) = (prof_rec){ t << 8 | kind | rec_inside(ps), data };
 }
 
-static inline uint64_t pid_num(Term pid) { return pid >> 4; }
 
 prof_sched *prof_sched_new(Scheduler *sd)
 {
-    if (!origin_ns) origin_ns = clock_ns();   /* sched_setup: one thread */
+    if (!prof_origin_ns) prof_origin_ns = clock_ns();   /* sched_setup: one thread */
     if (!ext_ready && prof_cfg.trace_file) ext_ready = ring_init(&ext_ring, 0);
-    prof_sched *ps = calloc(1, sizeof *ps);
+    /* Cache lines of its own, as its owner writes it once per slice:
+     * the allocator puts it next to the Scheduler, which other threads
+     * read and write (reclaim_poll reads every scheduler's slot, stealers
+     * take its lock). */
+    prof_sched *ps = aligned_alloc(PROF_LINE, sizeof *ps);
+    if (ps) memset(ps, 0, sizeof *ps);
     if (!ps || !ring_init(ps, sd->id)) {
         fputs("cbeam: cannot set up +sched_trace/+sched_report\n", stderr);
         exit(1);
     }
     ps->sd = sd;
     ps->last_len = UINT64_MAX;
+    if (!ps->recs) ps->runq_next_t = UINT64_MAX;   /* no ring: no samples */
     return ps;
 }
 
@@ -133,11 +275,13 @@ void prof_thread_start(Scheduler *sd)
     sd->prof_store->thread_start = sd->prof_store->last_t = prof_now();
 }
 
+#if PROF_HOOKS
 prof_sched *prof_active_self(void)
 {
     prof_sched *ps = prof_self;
     return ps && sched_prof(ps->sd) ? ps : NULL;
 }
+#endif
 
 
 /* --- hooks ------------------------------------------------------------------------ */
@@ -155,88 +299,51 @@ static void __attribute__((noinline, cold)) record_name(prof_sched *ps, Process 
     p->prof_named = reg;
 }
 
-/* The clock is not read here: a slice starts at the last reading on this
- * thread (the end of the previous slice, a wake-up, a steal), so that a
- * slice costs one reading, not two. The scheduling work in between (a
- * fraction of a microsecond) counts as part of the slice. */
-/* A slice's start records the run-queue length when it changed, at most
- * once in this long: with slices of a fraction of a microsecond (a ring of
- * processes passing one message) a sample per slice would be a third of
- * the records and most of the cost of tracing. */
-#define PROF_RUNQ_EVERY_NS 20000u
-
-static void __attribute__((noinline)) slice_begin_slow(prof_sched *ps, Process *p, uint64_t len, uint64_t t)
+/* The rarer cases of a slice's start: accounting, a run-queue sample
+ * due, a process to name, the report without a ring. Its records go
+ * before the slice's and are stamped with its start. */
+void __attribute__((noinline)) prof_slice_begin_slow(prof_sched *ps, Process *p, uint64_t len, uint64_t t)
 {
     if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_OTHER, MSACC_EMULATOR, t);
-    if (!ps->recs) return;
+    Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
+    if (!ps->recs) {
+        p->prof_named = reg;   /* nothing to name: off the slow path */
+        return;
+    }
+    ps->slice = SLICE_NONE;    /* these records come before the slice's */
     if (len != ps->last_len && t >= ps->runq_next_t) {
         prof_runq(ps, len);
         ps->runq_next_t = t + PROF_RUNQ_EVERY_NS;
     }
-    Term reg = atomic_load_explicit(&p->registered_name, memory_order_relaxed);
     if (p->prof_named != reg) record_name(ps, p, reg, t);
-    ring_put(ps, t, REC_BEGIN, pid_num(p->pid));
+    ps->slice = SLICE_RUNNING;
 }
 
-void prof_slice_begin(prof_sched *ps, Process *p, uint64_t len)
-{
-    uint64_t t = ps->last_t;
-    ps->slice_start = t;
-    ps->slice_reds = p->reductions;
-    ps->in_slice = true;
-    ps->hint = PROF_END_REDS;
-    /* The common case, a leaf: tracing, the queue length and the name as
-     * last recorded, room in the ring. */
-    if (__builtin_expect(prof_msacc_on() || !ps->recs || (len != ps->last_len && t >= ps->runq_next_t) ||
-                             ps->n == PROF_RING_RECORDS ||
-                             p->prof_named != atomic_load_explicit(&p->registered_name, memory_order_relaxed), 0)) {
-        slice_begin_slow(ps, p, len, t);
-        return;
-    }
-    ps->recs[ps->n++] = (prof_rec){ t << 8 | REC_BEGIN, pid_num(p->pid) };
-}
-
+#if PROF_HOOKS
 void prof_hint(enum prof_why why)
 {
     prof_sched *ps = prof_active_self();
     if (ps && (ps->hint == PROF_END_REDS || why == PROF_END_HIBERNATE)) ps->hint = why;
 }
+#endif
 
-/* The slice's end is recorded at the scheduler's next clock reading,
- * prof_at, at the top of its loop: the release and enqueue in between (a
- * fraction of a microsecond) count as part of the slice. */
-void prof_slice_end(prof_sched *ps, const Process *p, enum prof_why why)
+/* The rarer cases of a slice's end: accounting, the report without a
+ * ring, a full ring, a slice too long for one record. */
+void __attribute__((noinline)) prof_slice_ended_slow(prof_sched *ps, uint64_t t)
 {
-    if (!ps->in_slice) return;
-    ps->in_slice = false;
-    if (ps->hint == PROF_END_HIBERNATE || (why == PROF_END_REDS && ps->hint != PROF_END_REDS)) why = ps->hint;
-    ps->end_pid = p->pid;
-    ps->end_data = (p->reductions - ps->slice_reds) << 8 | why;
-    ps->end_pending = true;
-}
-
-/* The rarer cases of a slice's end: microstate accounting, the report
- * without a ring, a full ring. */
-static void __attribute__((noinline)) slice_ended_slow(prof_sched *ps, uint64_t t)
-{
+    uint64_t dur = t - ps->slice_start;
     if (prof_msacc_on()) prof_msacc_switch(ps, MSACC_EMULATOR, MSACC_OTHER, t);
-    if (ps->recs) ring_put(ps, t, REC_END, ps->end_data);
-}
-
-void prof_at(prof_sched *ps, uint64_t monotonic_ns)
-{
-    uint64_t t = monotonic_ns - origin_ns;
-    ps->last_t = t;
-    if (!ps->end_pending) return;
-    uint64_t d = t - ps->slice_start;
-    ps->end_pending = false;
-    ps->busy_ns += d;
-    if (d > ps->longest_ns) ps->longest_ns = d, ps->longest_pid = ps->end_pid;
-    if (__builtin_expect(prof_msacc_on() || !ps->recs || ps->n == PROF_RING_RECORDS, 0)) {
-        slice_ended_slow(ps, t);
-        return;
+    if (!ps->recs) {
+        ps->busy_ns += dur;
+        if (dur > ps->longest_ns) ps->longest_ns = dur, ps->longest_pid = ps->end_pid;
+    } else if (slice_fits(ps->end_reds, dur)) {
+        *ring_reserve(ps, t, 1) = slice_rec(ps, dur);
+    } else {
+        prof_rec *r = ring_reserve(ps, t, 2);
+        r[0] = (prof_rec){ ps->slice_start << 8 | REC_SLICE_LONG | ps->end_why, pid_num(ps->end_pid) };
+        r[1] = (prof_rec){ dur, ps->end_reds };
     }
-    ps->recs[ps->n++] = (prof_rec){ t << 8 | REC_END, ps->end_data };
+    ps->slice = SLICE_NONE;
 }
 
 static void put_migration(prof_sched *ps, const Process *p, int from, int to, enum prof_migrate_why why)
@@ -296,7 +403,7 @@ void prof_gc(prof_sched *ps, const Process *p, uint64_t start, bool major, uint6
     /* Stamped with its start: nothing else was recorded on this thread
      * while it ran, so the ring stays in time order. */
     prof_rec *r = ring_reserve(ps, start, 3);
-    r[0] = (prof_rec){ start << 8 | REC_GC, pid_num(p->pid) | (uint64_t)major << 63 };
+    r[0] = (prof_rec){ start << 8 | REC_GC | rec_inside(ps), pid_num(p->pid) | (uint64_t)major << 63 };
     r[1] = (prof_rec){ start << 8 | REC_GC2, sat32(words_before) | sat32(words_after) << 32 };
     r[2] = (prof_rec){ start << 8 | REC_GC3, dur };
 }
@@ -309,27 +416,47 @@ void prof_balance(prof_sched *ps, unsigned paths)
 
 /* --- writing the JSON ------------------------------------------------------------------ */
 
-/* A ring read back: its spill file, then what is still in memory. */
+/* An event read back: its record and continuation records. */
+typedef struct rec_group {
+    prof_rec r[3];
+} rec_group;
+
+typedef struct group_vec {
+    rec_group *v;
+    size_t n, cap;
+} group_vec;
+
+static rec_group *vec_push(group_vec *gv)
+{
+    if (gv->n == gv->cap) {
+        gv->cap = gv->cap ? gv->cap * 2 : 64;
+        gv->v = realloc(gv->v, gv->cap * sizeof *gv->v);
+        if (!gv->v) abort();
+    }
+    return &gv->v[gv->n++];
+}
+
+/* Events of a ring read back in time order: its spill file, then what is
+ * still in memory, with each slice record turned into a BEGIN at its
+ * start and an END at its end around what was recorded inside it. */
 typedef struct reader {
     prof_sched *ps;
     const prof_rec *src;   /* buf, or the ring itself at the end */
     size_t n, i;
     bool from_memory;
-    const prof_rec *cur;   /* NULL at the end */
     prof_rec buf[1024];
+    group_vec out;         /* events ready, out.v[out_i] next */
+    size_t out_i;
+    group_vec inner;       /* held back until their slice's record */
+    const rec_group *cur;  /* NULL at the end */
 } reader;
 
-static void reader_next(reader *rd)
+/* The next record of the ring, NULL at its end. */
+static const prof_rec *raw_next(reader *rd)
 {
     for (;;) {
-        if (rd->i < rd->n) {
-            rd->cur = &rd->src[rd->i++];
-            return;
-        }
-        if (rd->from_memory) {
-            rd->cur = NULL;
-            return;
-        }
+        if (rd->i < rd->n) return &rd->src[rd->i++];
+        if (rd->from_memory) return NULL;
         ssize_t got = read(rd->ps->spill, rd->buf, sizeof rd->buf);
         rd->i = 0;
         if (got >= (ssize_t)sizeof(prof_rec)) {
@@ -343,6 +470,84 @@ static void reader_next(reader *rd)
     }
 }
 
+static bool is_slice(unsigned kind) { return kind >= REC_SLICE && kind < REC_SLICE_LONG + 8; }
+
+static unsigned continuations(unsigned kind)
+{
+    if (kind == REC_NAME || kind == REC_GC) return 2;
+    return kind >= REC_SLICE_LONG && is_slice(kind) ? 1 : 0;
+}
+
+/* The next event with its continuations; false at the ring's end. */
+static bool read_group(reader *rd, rec_group *g)
+{
+    const prof_rec *r = raw_next(rd);
+    if (!r) return false;
+    g->r[0] = *r;
+    for (unsigned i = 1, n = continuations(rec_kind(r)); i <= n; i++) {
+        r = raw_next(rd);
+        if (!r) abort();   /* written together: the ring cannot end between */
+        g->r[i] = *r;
+    }
+    return true;
+}
+
+static void out_rec(reader *rd, prof_rec r) { vec_push(&rd->out)->r[0] = r; }
+
+/* A slice record: BEGIN at its start, what was held back, END at its
+ * end. Also sums the report's busy time and longest slice. */
+static void expand_slice(reader *rd, const rec_group *g)
+{
+    unsigned kind = rec_kind(&g->r[0]), why = kind & 7;
+    uint64_t start = rec_t(&g->r[0]), pid, reds, dur;
+    if (kind >= REC_SLICE_LONG) {
+        pid = g->r[0].data, dur = g->r[1].tk, reds = g->r[1].data;
+    } else {
+        uint64_t d = g->r[0].data;
+        pid = d & ((1ull << SLICE_PID_BITS) - 1);
+        reds = d >> SLICE_PID_BITS & ((1ull << SLICE_REDS_BITS) - 1);
+        dur = d >> (SLICE_PID_BITS + SLICE_REDS_BITS);
+    }
+    prof_sched *ps = rd->ps;
+    ps->busy_ns += dur;
+    if (dur > ps->longest_ns) ps->longest_ns = dur, ps->longest_pid = pid << TAG_IMMED1_SIZE | TAG_IMMED1_PID;
+    out_rec(rd, (prof_rec){ start << 8 | REC_BEGIN, pid });
+    for (size_t i = 0; i < rd->inner.n; i++) *vec_push(&rd->out) = rd->inner.v[i];
+    rd->inner.n = 0;
+    out_rec(rd, (prof_rec){ (start + dur) << 8 | REC_END, reds << 8 | why });
+}
+
+/* Reads on to the next events that can go out: an event outside any
+ * slice, or a slice with what happened inside it. */
+static void reader_fill(reader *rd)
+{
+    rd->out.n = rd->out_i = 0;
+    rec_group g;
+    while (read_group(rd, &g)) {
+        unsigned kind = rec_kind(&g.r[0]);
+        if (g.r[0].tk & REC_INSIDE) {
+            g.r[0].tk &= ~(uint64_t)REC_INSIDE;
+            *vec_push(&rd->inner) = g;
+        } else if (is_slice(kind)) {
+            expand_slice(rd, &g);
+            return;
+        } else {
+            *vec_push(&rd->out) = g;
+            return;
+        }
+    }
+    /* The end, with events of a slice that was never written (none, as
+     * every slice ends through prof_at): out as they are. */
+    for (size_t i = 0; i < rd->inner.n; i++) *vec_push(&rd->out) = rd->inner.v[i];
+    rd->inner.n = 0;
+}
+
+static void reader_next(reader *rd)
+{
+    if (rd->out_i == rd->out.n) reader_fill(rd);
+    rd->cur = rd->out_i < rd->out.n ? &rd->out.v[rd->out_i++] : NULL;
+}
+
 static void reader_open(reader *rd, prof_sched *ps)
 {
     rd->ps = ps;
@@ -350,6 +555,12 @@ static void reader_open(reader *rd, prof_sched *ps)
     rd->n = rd->i = 0;
     lseek(ps->spill, 0, SEEK_SET);
     reader_next(rd);
+}
+
+static void reader_close(reader *rd)
+{
+    free(rd->out.v);
+    free(rd->inner.v);
 }
 
 /* Per pid number: its name ("<0.N.0> M:F/A" or "<0.N.0> Name") and the
@@ -548,26 +759,18 @@ static void emit_simple(json_out *o, const prof_rec *r, int tid)
     }
 }
 
-/* Writes the reader's current event (taking its continuation records)
- * and moves on. */
+/* Writes the reader's current event and moves on. */
 static void emit(json_out *o, reader *rd)
 {
     int tid = rd->ps->id;
-    prof_rec r = *rd->cur, r2, r3;
-    switch (rec_kind(&r)) {
-    case REC_NAME:
-    case REC_GC:
-        reader_next(rd);
-        r2 = *rd->cur;
-        reader_next(rd);
-        r3 = *rd->cur;
-        if (rec_kind(&r) == REC_NAME) take_name(o, &r, &r2, &r3);
-        else emit_gc(o, &r, &r2, &r3, tid);
-        break;
-    case REC_BEGIN: emit_begin(o, &r, tid); break;
-    case REC_END: emit_end(o, &r, tid); break;
-    case REC_MIGRATE: emit_migrate(o, &r); break;
-    default: emit_simple(o, &r, tid); break;
+    const prof_rec *r = rd->cur->r;
+    switch (rec_kind(r)) {
+    case REC_NAME: take_name(o, &r[0], &r[1], &r[2]); break;
+    case REC_GC: emit_gc(o, &r[0], &r[1], &r[2], tid); break;
+    case REC_BEGIN: emit_begin(o, r, tid); break;
+    case REC_END: emit_end(o, r, tid); break;
+    case REC_MIGRATE: emit_migrate(o, r); break;
+    default: emit_simple(o, r, tid); break;
     }
     reader_next(rd);
 }
@@ -596,19 +799,27 @@ static void merge_rings(json_out *o)
     for (;;) {
         reader *best = NULL;
         for (unsigned i = 0; i < nr; i++)
-            if (rd[i].ps && rd[i].cur && (!best || rec_t(rd[i].cur) < rec_t(best->cur))) best = &rd[i];
+            if (rd[i].ps && rd[i].cur && (!best || rec_t(rd[i].cur->r) < rec_t(best->cur->r))) best = &rd[i];
         if (!best) break;
         emit(o, best);
     }
+    for (unsigned i = 0; i < nr; i++) reader_close(&rd[i]);
     free(rd);
 }
 
 bool prof_trace_write(const char *path, prof_counts *counts)
 {
+    writer_finish();   /* the spill files are complete */
     json_out o = { .first = true };
     o.f = fopen(path, "w");
     if (!o.f) {
         fprintf(stderr, "cbeam: +sched_trace: cannot write %s: %s\n", path, strerror(errno));
+        /* The report's busy time and longest slice are summed from the
+         * slices as they are read: read them all the same. */
+        if (prof_cfg.report && (o.f = fopen("/dev/null", "w"))) {
+            merge_rings(&o);
+            fclose(o.f);
+        }
         return false;
     }
     emit_metadata(&o);

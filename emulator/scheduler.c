@@ -24,6 +24,7 @@
 #include "sysmon.h"
 #include "trace.h"
 #include "prof.h"
+#include "prof_internal.h"   /* the slice hooks, inline */
 #include "timer.h"
 
 vm_state vm;
@@ -445,67 +446,91 @@ static void busy_start(Scheduler *sd)
 
 uint64_t sched_wall_time_ns(void) { return monotonic_ns(); }
 
+/* What a pass of sched_next's loop found, when not a process to run. */
+#define NEXT_AGAIN NULL
+#define NEXT_HALT ((Process *)1)
+
+/* One pass of sched_next's loop, with ps the scheduler's profiling
+ * state or NULL. Inlined twice, once with NULL for a constant: the pass
+ * that runs while nothing records has no hooks at all, and costs what a
+ * build without them (-Dsched_trace=false) costs, but for the one test
+ * of the pointer that picks the pass. */
+static inline __attribute__((always_inline)) Process *next_pass(Scheduler *sd, prof_sched *ps)
+{
+    reclaim_quiescent(&sd->reclaim);
+    reclaim_poll();
+    uint64_t now = monotonic_ns();
+    if (ps) prof_at(ps, now);   /* ends the last slice */
+    if (atomic_load(&vm.halting)) {
+        prof_thread_stop(sd->prof_store);
+        return NEXT_HALT;
+    }
+    timer_fire(now / 1000000);   /* monotonic_ms() */
+    if (!is_online(sd)) {
+        evacuate(sd);
+        sleep_until_woken(sd);
+        return NEXT_AGAIN;
+    }
+    if (sd->balance_reds_left <= 0) {
+        sd->balance_reds_left = BALANCE_REDS;
+        int paths = balance();
+        if (ps && paths >= 0) prof_balance(ps, (unsigned)paths);
+    }
+    pthread_mutex_lock(&sd->lock);
+    size_t len = atomic_load_explicit(&sd->rq_len, memory_order_relaxed);
+    Process *p = dequeue_locked(sd);
+    pthread_mutex_unlock(&sd->lock);
+    stat_add(&sd->len_sum, len);
+    stat_add(&sd->len_samples, 1);
+    if (len > sd->len_max) sd->len_max = len;
+    if (ps && !p) prof_runq(ps, len);   /* else with the slice */
+    for (int spin = 0; !p && spin < IDLE_SPINS; spin++) {
+        p = steal(sd);
+        if (p || atomic_load_explicit(&sd->rq_len, memory_order_relaxed) > 0) break;
+        cpu_relax();
+    }
+    if (!p) {
+        if (atomic_load_explicit(&sd->rq_len, memory_order_relaxed) == 0) sleep_until_woken(sd);
+        return NEXT_AGAIN;
+    }
+    if (!start_running(sd, p)) return NEXT_AGAIN;
+    stat_add(&sd->stats.slices, 1);
+    if (ps) prof_slice_begin(ps, p, len);
+    sd->slice_start_ns = now;   /* for system_monitor's long_schedule */
+    sd->slice_in = p->i;
+    if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_in(p);
+    return p;
+}
+
 Process *sched_next(Scheduler *sd)
 {
     busy_end(sd);
     atomic_store_explicit(&sd->running, false, memory_order_relaxed);
-    for (;;) {
-        reclaim_quiescent(&sd->reclaim);
-        reclaim_poll();
-        uint64_t now = monotonic_ns();
+    Process *p;
+    do {
         prof_sched *ps = sched_prof(sd);
-        if (__builtin_expect(ps != NULL, 0)) prof_at(ps, now);   /* ends the last slice */
-        if (atomic_load(&vm.halting)) {
-            prof_thread_stop(sd->prof_store);
-            return NULL;
-        }
-        timer_fire(now / 1000000);   /* monotonic_ms() */
-        if (!is_online(sd)) {
-            evacuate(sd);
-            sleep_until_woken(sd);
-            continue;
-        }
-        if (sd->balance_reds_left <= 0) {
-            sd->balance_reds_left = BALANCE_REDS;
-            int paths = balance();
-            if (ps && paths >= 0) prof_balance(ps, (unsigned)paths);
-        }
-        pthread_mutex_lock(&sd->lock);
-        size_t len = atomic_load_explicit(&sd->rq_len, memory_order_relaxed);
-        Process *p = dequeue_locked(sd);
-        pthread_mutex_unlock(&sd->lock);
-        stat_add(&sd->len_sum, len);
-        stat_add(&sd->len_samples, 1);
-        if (len > sd->len_max) sd->len_max = len;
-        if (__builtin_expect(ps != NULL, 0) && !p) prof_runq(ps, len);   /* else with the slice */
-        for (int spin = 0; !p && spin < IDLE_SPINS; spin++) {
-            p = steal(sd);
-            if (p || atomic_load_explicit(&sd->rq_len, memory_order_relaxed) > 0) break;
-            cpu_relax();
-        }
-        if (!p) {
-            if (atomic_load_explicit(&sd->rq_len, memory_order_relaxed) == 0) sleep_until_woken(sd);
-            continue;
-        }
-        if (!start_running(sd, p)) continue;
-        stat_add(&sd->stats.slices, 1);
-        if (__builtin_expect(ps != NULL, 0)) prof_slice_begin(ps, p, len);
-        sd->slice_start_ns = now;   /* for system_monitor's long_schedule */
-        sd->slice_in = p->i;
-        if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_in(p);
-        atomic_store_explicit(&sd->running, true, memory_order_relaxed);
-        busy_start(sd);
-        return p;
-    }
+        p = __builtin_expect(ps != NULL, 0) ? next_pass(sd, ps) : next_pass(sd, NULL);
+    } while (p == NEXT_AGAIN);
+    if (p == NEXT_HALT) return NULL;
+    atomic_store_explicit(&sd->running, true, memory_order_relaxed);
+    busy_start(sd);
+    return p;
+}
+
+/* The end of p's slice after the profiling hook, which the caller ran
+ * (sched_wait's says why, and one call per slice is enough). */
+static inline void release(Scheduler *sd, Process *p)
+{
+    if (__builtin_expect(sysmon_on(), 0)) sysmon_after_slice(p, sysmon_clock_ns() - sd->slice_start_ns, sd->slice_in, p->i);
+    if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_out(p);
+    pthread_mutex_unlock(&p->main_lock);
 }
 
 void sched_release(Scheduler *sd, Process *p)
 {
     prof_sched *ps = sched_prof(sd);
     if (__builtin_expect(ps != NULL, 0)) prof_slice_end(ps, p, PROF_END_REDS);
-    if (__builtin_expect(sysmon_on(), 0)) sysmon_after_slice(p, sysmon_clock_ns() - sd->slice_start_ns, sd->slice_in, p->i);
-    if (__builtin_expect(trace_flags_of(p) != 0, 0)) trace_out(p);
-    pthread_mutex_unlock(&p->main_lock);
+    release(sd, p);
 }
 
 void sched_wait(Scheduler *sd, Process *p)
@@ -524,7 +549,7 @@ void sched_wait(Scheduler *sd, Process *p)
         timer_start_receive_timeout(p->timeout_ref, p->timeout_at, p->pid);
     }
     pthread_mutex_unlock(&p->inbox_lock);
-    sched_release(sd, p);
+    release(sd, p);
     if (has_mail) sched_enqueue(sd, p);
 }
 

@@ -87,7 +87,10 @@ typedef struct Scheduler {
     pthread_t thread;
 } Scheduler;
 
-static inline prof_sched *sched_prof(Scheduler *sd) { return atomic_load_explicit(&sd->prof, memory_order_relaxed); }
+static inline prof_sched *sched_prof(Scheduler *sd)
+{
+    return PROF_HOOKS ? atomic_load_explicit(&sd->prof, memory_order_relaxed) : NULL;
+}
 
 typedef struct vm_state {
     _Atomic bool halting;

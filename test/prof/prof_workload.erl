@@ -1,6 +1,7 @@
 %% The workload test/prof/run traces with +S 2 +sched_trace +sched_report:
 %% uneven tasks spawned from one process (so the other scheduler steals),
 %% a process that yields, one that hibernates, one that collects garbage,
+%% one whose slice is worth more reductions than 2^14 (term_to_binary/1),
 %% receives with and without timeouts, enough ping-pong to fill the
 %% trace rings several times, and busy processes moved off a scheduler
 %% taken offline (migrations). It ends by printing
@@ -22,6 +23,10 @@ main() ->
     receive woken -> ok end,
     G = spawn(fun() -> garbage(2000, []), Self ! {garbage, self()} end),
     receive {garbage, G} -> ok end,
+    %% One BIF call worth far more reductions than a slice has: a slice
+    %% too big for the trace's one-record form.
+    B = spawn(fun() -> Self ! {big, self(), byte_size(term_to_binary(lists:seq(1, 300000)))} end),
+    receive {big, B, _} -> ok end,
     pingpong(15000),
     offline(),
     receive after 20 -> ok end,
