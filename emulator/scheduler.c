@@ -229,22 +229,22 @@ static void append(Scheduler *sd, unsigned q, Process *p)
 }
 
 /* Single-writer counters (the queue's lock is held): plain adds. */
-static uint32_t bump32(_Atomic uint32_t *c, int32_t by)
+static inline uint32_t bump32(_Atomic uint32_t *c, int32_t by)
 {
     uint32_t v = atomic_load_explicit(c, memory_order_relaxed) + (uint32_t)by;
     atomic_store_explicit(c, v, memory_order_relaxed);
     return v;
 }
 
-static size_t bump_len(_Atomic size_t *c, long by)
+static inline size_t bump_len(_Atomic size_t *c, long by)
 {
     size_t v = atomic_load_explicit(c, memory_order_relaxed) + (size_t)by;
     atomic_store_explicit(c, v, memory_order_relaxed);
     return v;
 }
 
-/* Called with sd->lock held. */
-static void enqueue_locked(Scheduler *sd, Process *p)
+/* Called with sd->lock held. Inlined: it is on every enqueue. */
+static inline __attribute__((always_inline)) void enqueue_locked(Scheduler *sd, Process *p)
 {
     if (p->priority == PRIO_LOW) p->schedule_count = RESCHEDULE_LOW;
     append(sd, queue_of(p), p);
@@ -267,8 +267,18 @@ static Process *unlink_process(Scheduler *sd, unsigned q, Process *prev, Process
     return p;
 }
 
-/* Takes the head of queue q. Called with sd->lock held. */
-static Process *take_head(Scheduler *sd, unsigned q) { return unlink_process(sd, q, NULL, sd->rq[q].head); }
+/* Takes the head of queue q. Called with sd->lock held. Inlined: it is
+ * on every dequeue. */
+static inline __attribute__((always_inline)) Process *take_head(Scheduler *sd, unsigned q)
+{
+    Process *p = sd->rq[q].head;
+    sd->rq[q].head = p->run_next;
+    if (!sd->rq[q].head) sd->rq[q].tail = NULL;
+    p->run_next = NULL;
+    bump32(&sd->prio_len[p->priority], -1);
+    bump_len(&sd->rq_len, -1);
+    return p;
+}
 
 /* The first process of priority level pix, or NULL. Called with sd->lock
  * held. */
