@@ -2,10 +2,10 @@
  * scheduler.c — run queues, stealing, balancing, sleeping and waking,
  * receive waits, halting.
  *
- * Lock order: a process's main lock, then its inbox_lock, then a
- * scheduler's lock, then the timer lock. A thread holds at most one
- * scheduler lock, except a thief, which only try-locks its victim while
- * holding none.
+ * Lock order: a process's main lock, then its inbox_lock, then the
+ * balancing lock, then a scheduler's lock, then the timer lock. A thread
+ * holds at most one scheduler lock (a thief only try-locks its victim
+ * while holding none, and queues what it took after letting go).
  *
  * Sleeping: an idle scheduler spins a little (stealing), then sleeps on its
  * condition variable, offline for reclamation. Exactly one sleeper at a
@@ -31,10 +31,12 @@ vm_state vm;
 /* Rounds of stealing an idle scheduler tries before it sleeps. */
 #define IDLE_SPINS 64
 /* A thief takes the first waiting process and up to half of the rest of
- * the normal queue, at most this many more: one steal then feeds it for
- * a while instead of one process, and the victim's lock is taken that
- * many times less. */
-#define STEAL_BATCH_MAX 64
+ * the normal queue, at most this many more: a few workers spawned on one
+ * scheduler are split evenly by one steal (bench/parallel: 4/4 instead
+ * of 7/1 until a balancing pass), while small batches keep a long queue
+ * of tasks of uneven size from moving in clumps (bench/skewed was slower
+ * with 64 than with 8). */
+#define STEAL_BATCH_MAX 8
 /* A queue longer than this wakes a sleeping scheduler to steal from it
  * (OTP wakes another scheduler once a queue holds more work than its
  * owner can start now). */

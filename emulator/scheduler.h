@@ -8,11 +8,13 @@
  * state is PS_RUNNABLE and it is not running.
  *
  * +S N starts N schedulers, one OS thread each. An idle scheduler steals
- * from the others before it sleeps; a periodic balancing pass sets
- * migration paths from overloaded to underloaded queues, which enqueues
- * follow. Lock order: a process's main lock, then its inbox_lock, then a
- * scheduler's lock; never two scheduler locks at once except through
- * trylock (stealing).
+ * from the others before it sleeps; a periodic balancing pass (OTP 25's
+ * check_balance, balance.h) sets migration paths per priority level from
+ * overloaded to underloaded queues, which enqueues follow and along which
+ * schedulers pull work, or compacts a light load onto fewer queues.
+ * Lock order: a process's main lock, then its inbox_lock, then the
+ * balancing lock, then a scheduler's lock; never two scheduler locks at
+ * once (a thief only try-locks its victim, and holds no other).
  */
 #ifndef CB_SCHEDULER_H
 #define CB_SCHEDULER_H
