@@ -336,7 +336,7 @@ static void debug_check_stack(const Process *p, const Term *E, const BeamInstr *
         uint64_t used_ = (uint64_t)(CONTEXT_REDS - FCALLS); \
         c_p->reductions += used_; \
         atomic_fetch_add_explicit(&sd->stats.reductions, used_, memory_order_relaxed); \
-        sd->balance_reds_left -= (int64_t)used_; \
+        sched_slice_reds(sd, c_p->priority, used_); \
     } while (0)
 #define RAISE(reason, value) do { c_p->freason = (reason); c_p->fvalue = (value); goto handle_error; } while (0)
 /* A fail address of 0 means "raise instead". */

@@ -8,11 +8,13 @@
  * state is PS_RUNNABLE and it is not running.
  *
  * +S N starts N schedulers, one OS thread each. An idle scheduler steals
- * from the others before it sleeps; a periodic balancing pass sets
- * migration paths from overloaded to underloaded queues, which enqueues
- * follow. Lock order: a process's main lock, then its inbox_lock, then a
- * scheduler's lock; never two scheduler locks at once except through
- * trylock (stealing).
+ * from the others before it sleeps; a periodic balancing pass (OTP 25's
+ * check_balance, balance.h) sets migration paths per priority level from
+ * overloaded to underloaded queues, which enqueues follow and along which
+ * schedulers pull work, or compacts a light load onto fewer queues.
+ * Lock order: a process's main lock, then its inbox_lock, then the
+ * balancing lock, then a scheduler's lock; never two scheduler locks at
+ * once (a thief only try-locks its victim, and holds no other).
  */
 #ifndef CB_SCHEDULER_H
 #define CB_SCHEDULER_H
@@ -20,6 +22,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "balance.h"
 #include "process.h"
 #include "prof.h"
 #include "reclaim.h"
@@ -28,10 +31,11 @@ enum { RUNQ_MAX, RUNQ_HIGH, RUNQ_NORMAL, RUNQ_COUNT };
 /* A low-priority process reaching the head of the normal queue goes back
  * to its tail this many times before it runs (OTP's RESCHEDULE_LOW). */
 #define RESCHEDULE_LOW 8
-#define MAX_SCHEDULERS 64
-/* A run queue's balancing pass runs every this many reductions executed
- * on it (OTP: ERTS_RUNQ_CHECK_BALANCE_REDS_PER_SCHED, 2000 * CONTEXT_REDS). */
-#define BALANCE_REDS (2000 * CONTEXT_REDS)
+#define MAX_SCHEDULERS BALANCE_MAX_QUEUES
+/* The least a slice counts for balancing, however few reductions it
+ * used: switching costs something (OTP's
+ * ERTS_PROC_MIN_CONTEXT_SWITCH_REDS_COST). */
+#define SWITCH_MIN_REDS (CONTEXT_REDS / 10)
 
 /* Counters a scheduler keeps about itself: written by its own thread only
  * (relaxed atomics, so that statistics and reports may read them). */
@@ -62,15 +66,40 @@ typedef struct Scheduler {
     bool watches_timers;        /* under lock: this sleeper waits for the
                                    earliest timer deadline */
 
-    /* Balancing: the pass (one thread at a time) sets emigrate_to; the
-     * enqueue path reads it. -1: no migration path. */
-    _Atomic int emigrate_to;
-    _Atomic size_t migration_limit;
+    /* Balancing (scheduler.c, balance.h). Lengths per priority level
+     * (PRIO_*; low is counted apart from normal although they share a
+     * queue): written under `lock`, read without by enqueues testing a
+     * migration path. The longest lengths since the last full pass are
+     * under `lock` (the pass reads and resets them). */
+    _Atomic uint32_t prio_len[PRIO_LEVELS];
+    uint32_t prio_max_len[PRIO_LEVELS], max_len;
+    /* Reductions executed per priority level, a slice counting at least
+     * SWITCH_MIN_REDS: only grow, written by the owner (END_SLICE), read
+     * by the pass. */
+    _Atomic uint64_t prio_reds[PRIO_LEVELS];
+    /* The migration paths of the last full pass, one word per priority
+     * level (path_word in scheduler.c), and their summary (PATHS_*): which
+     * levels emigrate or immigrate and whether the queue was made
+     * inactive. Written by the pass under the balancing lock, read by
+     * anyone. */
+    _Atomic uint64_t path[PRIO_LEVELS];
+    _Atomic uint32_t path_flags;
+    /* Compaction: an inactive queue hands its processes to active ones
+     * and its scheduler sleeps instead of stealing. Written under the
+     * balancing lock (by the pass, or when a busy scheduler activates it
+     * again); read by anyone. */
+    _Atomic bool inactive;
+    /* OUT_OF_WORK flags (scheduler.c): set by the owner when it runs out
+     * of work, reset by the passes. `waiting`: the owner is out of work
+     * now (looking or asleep); owner-written. */
+    _Atomic uint32_t out_of_work;
+    _Atomic bool waiting;
+    int64_t balance_reds_left;  /* owner only: reductions to the next pass */
+    unsigned balance_epoch;     /* owner only: the pass its count started at */
     /* Samples of the queue length, one each time the owner looks for
-     * work: written by the owner, read by the balancing pass. */
+     * work: written by the owner, read by +sched_report. */
     _Atomic uint64_t len_sum, len_samples;
     size_t len_max;             /* owner only */
-    int64_t balance_reds_left;  /* owner only: reductions to the next pass */
     uint64_t busy_since;        /* owner only: scheduler_wall_time, ns */
     uint64_t slice_start_ns;    /* owner only: when the running slice began */
     const BeamInstr *slice_in;  /* owner only: where it resumed */
@@ -90,6 +119,17 @@ typedef struct Scheduler {
 static inline prof_sched *sched_prof(Scheduler *sd)
 {
     return PROF_HOOKS ? atomic_load_explicit(&sd->prof, memory_order_relaxed) : NULL;
+}
+
+/* The end of a slice of `used` reductions at priority prio, for the
+ * balancing pass (END_SLICE). Owner only: a plain add, no locked
+ * instruction. */
+static inline void sched_slice_reds(Scheduler *sd, unsigned prio, uint64_t used)
+{
+    uint64_t cost = used > SWITCH_MIN_REDS ? used : SWITCH_MIN_REDS;
+    _Atomic uint64_t *reds = &sd->prio_reds[prio & (PRIO_LEVELS - 1)];
+    atomic_store_explicit(reds, atomic_load_explicit(reds, memory_order_relaxed) + cost, memory_order_relaxed);
+    sd->balance_reds_left -= (int64_t)cost;
 }
 
 typedef struct vm_state {
