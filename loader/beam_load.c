@@ -105,6 +105,17 @@ static void *grow(loader *ld, void *array, size_t *cap, size_t len, size_t elem,
     return p;
 }
 
+/* Makes room for n elements at once (a bound known up front), so that
+ * grow never has to copy the array. */
+static void *reserve(loader *ld, void *array, size_t *cap, size_t n, size_t elem, const uint8_t *where)
+{
+    if (n <= *cap) return array;
+    void *p = realloc(array, n * elem);
+    if (!p) LOAD_FAIL(ld, file_offset(ld, where), "out of memory decoding code");
+    *cap = n;
+    return p;
+}
+
 /* Moves a finished scratch array into the module's arena. */
 static void *copy_out(loader *ld, const void *scratch, size_t count, size_t size, const uint8_t *where)
 {
@@ -643,6 +654,11 @@ static void read_code(loader *ld)
     uint32_t *labels = module_alloc(ld, ch.label_count, sizeof *labels, c.pos);
     memset(labels, 0xFF, (size_t)(ch.label_count ? ch.label_count : 1) * sizeof *labels);
     compact_reader r = { ld->file, c.pos, c.end };
+    /* Every instruction and every operand takes at least one byte: the
+     * chunk's size bounds both arrays (pages never written cost nothing). */
+    size_t bound = (size_t)(c.end - c.pos) + 1;
+    ld->code = reserve(ld, ld->code, &ld->code_cap, bound, sizeof *ld->code, c.pos);
+    ld->ops = reserve(ld, ld->ops, &ld->ops_cap, bound, sizeof *ld->ops, c.pos);
     uint32_t functions = 0;
     bool ended = false;
     while (!ended) {
