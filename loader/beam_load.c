@@ -116,11 +116,14 @@ static void *reserve(loader *ld, void *array, size_t *cap, size_t n, size_t elem
     return p;
 }
 
-/* Moves a finished scratch array into the module's arena. */
+/* Moves a finished scratch array into the module's arena (not zeroed
+ * first: every byte is copied over). */
 static void *copy_out(loader *ld, const void *scratch, size_t count, size_t size, const uint8_t *where)
 {
-    void *p = module_alloc(ld, count, size, where);
-    if (count) memcpy(p, scratch, count * size);
+    if (!count) return module_alloc(ld, 0, size, where);
+    void *p = size && count > SIZE_MAX / size ? NULL : arena_alloc(&ld->m->mem, count * size);
+    if (!p) LOAD_FAIL(ld, file_offset(ld, where), "out of memory allocating %zu entries", count);
+    memcpy(p, scratch, count * size);
     return p;
 }
 
