@@ -101,7 +101,7 @@ LoadedCode *codegen(beam_module *m, struct strbuf *err);
 void codegen_free(LoadedCode *lc);
 
 const BeamInstr *emu_normal_exit(void);
-/* Set by main under OTP's boot (CBEAM_OTP_BOOT): calls to functions that
+/* Set by main under OTP's boot (the default; not with +direct): calls to functions that
  * are not loaded go to the process's error handler (OTP's interactive
  * mode) once it is loaded, instead of cbeam's own code-path search. */
 extern bool emu_otp_boot;

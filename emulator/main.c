@@ -52,7 +52,7 @@ static void usage(FILE *out)
           "                            rounded up to a power of two; default 262144)\n"
           "cbeam's own flags:\n"
           "  +direct                   direct mode: skip OTP's boot (no kernel, logger or code\n"
-          "                            server; starts in ~7 ms instead of ~45; see README)\n"
+          "                            server; starts in ~7 ms instead of ~40; see README)\n"
           "  +otp_lib DIR              OTP's lib directory (default " CBEAM_OTP_LIB_DIR ",\n"
           "                            or $CBEAM_OTP_LIB)\n"
           "  +sched_trace FILE         record what every scheduler does (slices, migrations,\n"
@@ -290,7 +290,10 @@ static void parse_run_args(run_options *o, int argc, char **argv)
             prof_cfg.trace_file = argv[++i];
             continue;
         }
-        if (strcmp(a, "+direct") == 0) continue;   /* read by wants_direct_mode */
+        if (strcmp(a, "+direct") == 0) {
+            o->otp_boot = false;
+            continue;
+        }
         if (strcmp(a, "+sched_report") == 0) {
             require_prof_hooks(a);
             prof_cfg.report = true;
@@ -367,15 +370,6 @@ static size_t build_code_path(const run_options *o, char **path, size_t cap)
      * still found. */
     if (o->otp_boot) path[n++] = strdup(runtime ? runtime : CBEAM_RUNTIME_DIR);
     return n;
-}
-
-/* cbeam boots OTP, as erl does, unless +direct (before -extra) asks for
- * direct mode. */
-static bool wants_direct_mode(int argc, char **argv)
-{
-    for (int i = 1; i < argc && strcmp(argv[i], "-extra") != 0; i++)
-        if (strcmp(argv[i], "+direct") == 0) return true;
-    return false;
 }
 
 /* erlexec's arguments before the user's, as erl passes them to init:
@@ -475,7 +469,7 @@ static int run_erlang(int argc, char **argv)
     const char *env_lib = getenv("CBEAM_OTP_LIB");
     o.otp_lib = env_lib ? env_lib : CBEAM_OTP_LIB_DIR;
     literal_area_init(&o.lits);
-    o.otp_boot = !wants_direct_mode(argc, argv);
+    o.otp_boot = true;   /* as erl; +direct says otherwise */
     parse_run_args(&o, argc, argv);
     char *path[1024];
     size_t npath = build_code_path(&o, path, 1024 - 8);
