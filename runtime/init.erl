@@ -29,7 +29,8 @@ boot({Start, Args, Plain}) ->
     prim_file:on_load(),
     %% The system process that purges old code (erlang:purge_module/1), as
     %% OTP's emulator starts it before the first process.
-    spawn_opt(erts_code_purger, start, [], [{priority, high}]),
+    Purger = spawn_opt(erts_code_purger, start, [], [{priority, high}]),
+    wait_registered(erts_code_purger, Purger),
     register(init, self()),
     User = cbeam_user:start(),
     group_leader(User, self()),
@@ -163,3 +164,16 @@ join([E|T]) -> [E, "," | join(T)].
 flatten([H|T], Tail) when is_list(H) -> flatten(H, flatten(T, Tail));
 flatten([H|T], Tail) -> [H | flatten(T, Tail)];
 flatten([], Tail) -> Tail.
+
+%% The purger registers its name when it first runs, and code reaches it
+%% by name (erts_code_purger:finish_after_on_load/2 sends to it): with more
+%% than one scheduler the boot process could get there first, so boot goes
+%% on once the name is there.
+wait_registered(Name, Pid) ->
+    case whereis(Name) of
+        Pid -> ok;
+        _ ->
+            true = is_process_alive(Pid),
+            erlang:yield(),
+            wait_registered(Name, Pid)
+    end.
